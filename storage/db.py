@@ -1,0 +1,141 @@
+"""The database handle: async engine, session factory and programmatic Alembic migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Applied to every new SQLite connection. WAL lets readers work while one writer writes;
+# busy_timeout makes a second writer wait instead of failing at once; SQLite leaves foreign keys
+# off unless asked; NORMAL is durable enough under WAL and much faster than FULL.
+SQLITE_PRAGMAS: tuple[str, ...] = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+class Database:
+    """Async engine + session factory for one database URL."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            _ensure_sqlite_directory(parsed.database)
+            self.engine: AsyncEngine = create_async_engine(url, echo=echo)
+            _install_sqlite_listeners(self.engine)
+        else:
+            self.engine = create_async_engine(url, echo=echo, pool_pre_ping=True)
+        self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
+            self.engine, expire_on_commit=False
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is SQLite (the single-school default) rather than PostgreSQL."""
+        return self.engine.dialect.name == "sqlite"
+
+    async def upgrade(self, revision: str = "head") -> None:
+        """Migrate the schema up to `revision` (Alembic), from inside a running event loop."""
+        await self._migrate(lambda cfg: command.upgrade(cfg, revision))
+
+    async def downgrade(self, revision: str) -> None:
+        """Migrate the schema down to `revision` ("base" drops every table)."""
+        await self._migrate(lambda cfg: command.downgrade(cfg, revision))
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+    def alembic_config(self) -> Config:
+        """An Alembic config for this database, built in code (there is no alembic.ini)."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        # ConfigParser interpolates "%"; URL-encoded passwords contain it.
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        return cfg
+
+    async def _migrate(self, action: Any) -> None:
+        cfg = self.alembic_config()
+
+        def run(connection: Connection) -> None:
+            cfg.attributes["connection"] = connection
+            action(cfg)
+
+        if not self.is_sqlite:
+            async with self.engine.begin() as conn:
+                await conn.run_sync(run)
+            return
+
+        async with self.engine.connect() as conn:
+            await conn.run_sync(_run_sqlite_migration, run)
+
+
+def _run_sqlite_migration(connection: Connection, run: Any) -> None:
+    """Run a migration with foreign keys off, as SQLite requires for batch table rebuilds.
+
+    Batch mode recreates a table and drops the old one; with foreign keys on, that drop would fire
+    ON DELETE CASCADE on the rows that reference it. The pragma only works outside a transaction,
+    so it is set on the raw connection before the migration's transaction begins, and the keys are
+    checked before that transaction commits.
+    """
+    _raw_execute(connection, "PRAGMA foreign_keys=OFF")
+    try:
+        with connection.begin():
+            run(connection)
+            violations = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if violations:
+                raise RuntimeError(f"migration left broken foreign keys: {violations[:5]}")
+    finally:
+        _raw_execute(connection, "PRAGMA foreign_keys=ON")
+
+
+def _raw_execute(connection: Connection, sql: str) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
+
+
+def _ensure_sqlite_directory(database: str | None) -> None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _install_sqlite_listeners(engine: AsyncEngine) -> None:
+    """Set the pragmas on each connection and let SQLAlchemy, not the driver, open transactions.
+
+    The sqlite3 module starts a transaction only before DML, so reads and DDL would run outside
+    one and SAVEPOINT would not work; the fix recommended by SQLAlchemy is to switch the driver's
+    own handling off and emit BEGIN whenever SQLAlchemy begins.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in SQLITE_PRAGMAS:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
