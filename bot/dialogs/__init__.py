@@ -1,0 +1,29 @@
+"""Dialogs: the engine and the flows built on it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.dialogs import demo
+from bot.dialogs.engine import DialogRegistry, MenuEntry, Outcome, Push, StepContext
+from bot.dialogs.menu import HELP, ROOT, build_lang, build_menu
+
+__all__ = ["build_registry"]
+
+
+def build_registry(locales: Sequence[str], *, with_demo: bool = True) -> DialogRegistry:
+    """Every dialog of the bot, the main menu and the deep links."""
+    registry = DialogRegistry(root=ROOT)
+    registry.add(build_menu(registry))
+    registry.add(HELP)
+    registry.add(build_lang(locales))
+    if with_demo:
+        registry.add(demo.build_demo())
+        registry.menu.append(MenuEntry("menu-demo", demo.NAME))
+
+        async def demo_link(ctx: StepContext, payload: str) -> Outcome | None:
+            return Push(demo.NAME) if payload == demo.LINK else None
+
+        registry.links.append(demo_link)
+    registry.menu.extend([MenuEntry("menu-lang", "lang"), MenuEntry("menu-help", "help")])
+    return registry

@@ -1,0 +1,71 @@
+"""People and their messenger accounts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from storage import MessengerAccount, Person
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.core.clock import Clock
+    from bot.core.messages import Incoming
+    from bot.services.audit import AuditService
+
+
+class PeopleService:
+    """Finds or registers the person behind a messenger account."""
+
+    def __init__(self, session: AsyncSession, clock: Clock, audit: AuditService) -> None:
+        self.session = session
+        self.clock = clock
+        self.audit = audit
+
+    async def touch(
+        self, incoming: Incoming, *, locale: str
+    ) -> tuple[Person, MessengerAccount, bool]:
+        """The person and account behind `incoming`, created on first contact with `locale`."""
+        account = await self.session.scalar(
+            select(MessengerAccount)
+            .options(selectinload(MessengerAccount.person))
+            .where(
+                MessengerAccount.channel == incoming.channel,
+                MessengerAccount.external_user_id == incoming.user_id,
+            )
+        )
+        if account is not None:
+            if account.chat_id != incoming.chat_id:
+                account.chat_id = incoming.chat_id
+            return account.person, account, False
+        now = self.clock.now()
+        person = Person(locale=locale, created_at=now, updated_at=now)
+        account = MessengerAccount(
+            person=person,
+            channel=incoming.channel,
+            external_user_id=incoming.user_id,
+            chat_id=incoming.chat_id,
+            language_code=(incoming.language or None) and incoming.language[:16],
+            created_at=now,
+        )
+        self.session.add_all([person, account])
+        await self.session.flush()
+        self.audit.record(
+            person,
+            "first-contact",
+            "messenger_accounts",
+            account.id,
+            channel=incoming.channel.value,
+        )
+        return person, account, True
+
+    async def set_locale(self, person: Person, locale: str) -> None:
+        """Change the language the person is spoken to in."""
+        if person.locale == locale:
+            return
+        self.audit.record(person, "set-locale", "people", person.id, old=person.locale, new=locale)
+        person.locale = locale
+        person.updated_at = self.clock.now()
