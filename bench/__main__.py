@@ -1,0 +1,16 @@
+"""Run every benchmark."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bench import dialog_engine
+
+
+def main() -> None:
+    """Run the benchmarks one after another."""
+    asyncio.run(dialog_engine.main())
+
+
+if __name__ == "__main__":
+    main()

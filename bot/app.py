@@ -1,0 +1,85 @@
+"""The composition root: settings in, a running bot out. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.core.clock import Clock, SystemClock
+from bot.core.conversation import Conversation
+from bot.core.i18n import Translator
+from bot.dialogs import build_registry
+from bot.dialogs.engine import Engine
+from bot.handlers.console import ConsoleChannel
+from bot.services import Services
+from storage import Database
+
+
+@dataclass(slots=True)
+class App:
+    """The wired parts of one process."""
+
+    settings: Settings
+    database: Database
+    translator: Translator
+    conversation: Conversation
+    clock: Clock
+
+    async def close(self) -> None:
+        """Release the database."""
+        await self.database.dispose()
+
+
+async def build_app(
+    settings: Settings, *, clock: Clock | None = None, strict_texts: bool = False
+) -> App:
+    """Build every part and bring the schema up to date."""
+    clock = clock or SystemClock()
+    database = Database(settings.database.url, echo=settings.database.echo)
+    await database.upgrade()
+    translator = Translator(
+        settings.bot.locales_dir, default_locale=settings.bot.default_locale, strict=strict_texts
+    )
+    registry = build_registry(translator.locales, with_demo=settings.bot.demo)
+    conversation = Conversation(
+        database,
+        Engine(registry, translator),
+        translator,
+        clock,
+        max_input_chars=settings.bot.max_input_chars,
+    )
+    return App(settings, database, translator, conversation, clock)
+
+
+async def seed_demo(app: App) -> None:
+    """Create the demo organization and program once."""
+    if not app.settings.bot.demo:
+        return
+    locale = app.translator.default_locale
+    async with app.database.sessions() as session, session.begin():
+        await Services(session, app.clock).demo.ensure_seeded(
+            app.translator(locale, "demo-organization-name"),
+            app.translator(locale, "demo-program-name"),
+            app.settings.bot.timezone,
+        )
+
+
+async def run_console(app: App, *, user_id: str, language: str | None, hint: bool) -> None:
+    """Chat in the terminal until the input ends."""
+    await seed_demo(app)
+    interactive = sys.stdin.isatty()
+    locale = app.translator.pick_locale(language)
+    if hint:
+        print(app.translator(locale, "console-connect-hint"), file=sys.stderr)
+    if interactive:
+        print(app.translator(locale, "console-banner"), file=sys.stderr)
+    channel = ConsoleChannel(
+        app.conversation,
+        user_id=user_id,
+        language=language,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        echo=not interactive,
+    )
+    await channel.run()
