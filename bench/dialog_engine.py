@@ -45,6 +45,8 @@ async def walk(conversation: Conversation, user: str, latencies: list[float]) ->
         started = time.perf_counter()
         replies = await conversation.handle(incoming)
         latencies.append(time.perf_counter() - started)
+        if replies[-1].text_id == "error-internal":
+            raise RuntimeError(f"{user}: update {line!r} failed; see the log above")
         buttons = [b.payload for b in replies[-1].flat_buttons]
 
 

@@ -57,7 +57,7 @@ async def seed_demo(app: App) -> None:
     if not app.settings.bot.demo:
         return
     locale = app.translator.default_locale
-    async with app.database.sessions() as session, session.begin():
+    async with app.database.transaction() as session:
         await Services(session, app.clock).demo.ensure_seeded(
             app.translator(locale, "demo-organization-name"),
             app.translator(locale, "demo-program-name"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +46,22 @@ class Database:
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )
+        # SQLite has one writer at a time; queueing writers here is fairer and faster than
+        # letting them poll the file lock through busy_timeout.
+        self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction, committed at the end of the block (rolled back on error).
+
+        On SQLite, transactions of this process run one at a time.
+        """
+        async with AsyncExitStack() as stack:
+            if self._sqlite_writer is not None:
+                await stack.enter_async_context(self._sqlite_writer)
+            session = await stack.enter_async_context(self.sessions())
+            await stack.enter_async_context(session.begin())
+            yield session
 
     @property
     def is_sqlite(self) -> bool:
@@ -124,6 +143,10 @@ def _install_sqlite_listeners(engine: AsyncEngine) -> None:
     The sqlite3 module starts a transaction only before DML, so reads and DDL would run outside
     one and SAVEPOINT would not work; the fix recommended by SQLAlchemy is to switch the driver's
     own handling off and emit BEGIN whenever SQLAlchemy begins.
+
+    BEGIN IMMEDIATE takes the write lock up front, so concurrent transactions wait for each other
+    (busy_timeout) instead of failing with "database is locked" when a read transaction tries to
+    become a write transaction after another writer committed (SQLite does not wait in that case).
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -138,4 +161,4 @@ def _install_sqlite_listeners(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

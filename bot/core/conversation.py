@@ -92,7 +92,7 @@ class Conversation:
                 return [Reply(self.translator(locale, "error-internal"), "error-internal")]
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
-        async with self.database.sessions() as session, session.begin():
+        async with self.database.transaction() as session:
             services = Services(session, self.clock)
             person, account, first_contact = await services.people.touch(
                 incoming, locale=self.translator.pick_locale(incoming.language)

@@ -397,3 +397,13 @@ async def test_concurrent_updates_of_one_person_are_serialised(app: App) -> None
         assert row is not None
         assert row.revision == 5
     assert sorted(c.ids[0] for c in chats) == ["welcome"] + ["welcome-back"] * 4
+
+
+async def test_many_people_at_once_on_sqlite(app: App) -> None:
+    """Concurrent read-then-write transactions wait for each other instead of failing."""
+    chats = [Chat(app.conversation, user_id=f"p{i}") for i in range(30)]
+    await asyncio.gather(*(c.send("/start") for c in chats))
+    await asyncio.gather(*(c.tap("Попробовать анкету (демо)") for c in chats))
+    assert {tuple(c.ids) for c in chats} == {("demo-ask-name",)}
+    async with app.database.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(DialogState)) == 30
