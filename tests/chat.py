@@ -4,8 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.app import App
+from bot.core.clock import Clock
 from bot.core.conversation import Conversation
 from bot.core.messages import Attachment, AttachmentKind, Button, Channel, Incoming, Reply
+from bot.dialogs import build_registry
+from bot.dialogs.engine import Dialog, Engine, Outcome, Push, StepContext
+
+
+def conversation_with(app: App, clock: Clock, *dialogs: Dialog) -> Conversation:
+    """The bot's conversation plus test dialogs, each opened by the deep link of its name."""
+    registry = build_registry(app.translator.locales)
+    names = {dialog.name for dialog in dialogs}
+    for dialog in dialogs:
+        registry.add(dialog)
+
+    async def open_by_name(ctx: StepContext, payload: str) -> Outcome | None:
+        return Push(payload) if payload in names else None
+
+    registry.links.append(open_by_name)
+    return Conversation(app.database, Engine(registry, app.translator), app.translator, clock)
 
 
 class Chat:

@@ -6,6 +6,7 @@ import io
 import os
 import selectors
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -169,3 +170,15 @@ async def test_console_numbers_pick_buttons_only_where_no_text_is_expected(app: 
     assert console.to_incoming("#1").button is not None
     replies = await console.send("7")
     assert [reply.text_id for reply in replies] == ["demo-review"]
+
+
+def test_db_upgrade_command_creates_the_schema(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "console.db") as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert {"people", "programs", "dialog_states", "notifications", "audit_log"} <= tables
+    assert version == ("0001_initial",)
+    result = run_bot(tmp_path, "db", "downgrade", "base")
+    assert result.returncode == 0, result.stderr

@@ -9,14 +9,11 @@ from sqlalchemy import func, select
 
 from bot.app import App, build_app
 from bot.core.clock import FrozenClock
-from bot.core.conversation import Conversation
-from bot.dialogs import build_registry
 from bot.dialogs.engine import (
     JSON,
     Choice,
     ChoiceStep,
     Dialog,
-    Engine,
     Finish,
     Goto,
     Outcome,
@@ -34,7 +31,7 @@ from storage import (
     Person,
     QuestionnaireAnswer,
 )
-from tests.chat import Chat
+from tests.chat import Chat, conversation_with
 from tests.conftest import make_settings
 
 MENU = ["Попробовать анкету (демо)", "Язык / Language", "Помощь"]
@@ -304,24 +301,8 @@ async def test_crash_in_a_step_rolls_back_and_apologises(app: App, clock: Frozen
         ctx.data["half-done"] = True
         raise RuntimeError("boom")
 
-    registry = build_registry(app.translator.locales)
-    registry.add(
-        Dialog(
-            "fragile",
-            [
-                TextStep("name", "demo-ask-name", then=explode),
-            ],
-        )
-    )
-
-    async def link(ctx: StepContext, payload: str) -> Outcome | None:
-        return Push("fragile") if payload == "fragile" else None
-
-    registry.links.append(link)
-    conversation = Conversation(
-        app.database, Engine(registry, app.translator), app.translator, clock
-    )
-    chat = Chat(conversation)
+    fragile = Dialog("fragile", [TextStep("name", "demo-ask-name", then=explode)])
+    chat = Chat(conversation_with(app, clock, fragile))
     await chat.start("fragile")
     await chat.send("Миша")
     assert chat.ids == ["error-internal"]
@@ -351,32 +332,18 @@ async def test_sub_dialog_result_reaches_parent_on_result(app: App, clock: Froze
     async def child_done(ctx: StepContext, value: JSON) -> Outcome:
         return Finish(f"{value}!")
 
-    registry = build_registry(app.translator.locales)
-
     async def picked(ctx: StepContext) -> dict[str, JSON]:
         return {"name": ctx.data["picked"]}
 
-    registry.add(
-        Dialog(
-            "parent",
-            [
-                AskColour("ask", "demo-ask-role", [Choice("teal", label="teal")], then=open_child),
-                ChoiceStep("show", "demo-done", [Choice("ok", label="ok")], args=picked),
-            ],
-        )
+    parent = Dialog(
+        "parent",
+        [
+            AskColour("ask", "demo-ask-role", [Choice("teal", label="teal")], then=open_child),
+            ChoiceStep("show", "demo-done", [Choice("ok", label="ok")], args=picked),
+        ],
     )
-    registry.add(
-        Dialog("child", [ChoiceStep("pick", "demo-pick-field", child_choices, then=child_done)])
-    )
-
-    async def link(ctx: StepContext, payload: str) -> Outcome | None:
-        return Push("parent") if payload == "parent" else None
-
-    registry.links.append(link)
-    conversation = Conversation(
-        app.database, Engine(registry, app.translator), app.translator, clock
-    )
-    chat = Chat(conversation)
+    child = Dialog("child", [ChoiceStep("pick", "demo-pick-field", child_choices, then=child_done)])
+    chat = Chat(conversation_with(app, clock, parent, child))
     await chat.start("parent")
     await chat.tap("teal")
     assert chat.ids == ["demo-pick-field"]
