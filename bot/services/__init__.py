@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.services.audit import AuditService
 from bot.services.demo import DemoService
+from bot.services.outbox import OutboxService
 from bot.services.people import PeopleService
 
 if TYPE_CHECKING:
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
     from bot.core.clock import Clock
 
-__all__ = ["AuditService", "DemoService", "PeopleService", "Services"]
+__all__ = ["AuditService", "DemoService", "OutboxService", "PeopleService", "Services"]
 
 
 class Services:
@@ -23,3 +24,4 @@ class Services:
         self.audit = AuditService(session, clock)
         self.people = PeopleService(session, clock, self.audit)
         self.demo = DemoService(session, clock, self.audit)
+        self.outbox = OutboxService(session, clock)

@@ -1,0 +1,288 @@
+"""The outbox: notifications planned in the caller's transaction and delivered by a worker.
+
+A service plans a notification in the same transaction as the change that causes it; the unique
+`key` makes planning twice a no-op. The worker claims due rows under a lease, sends them outside
+any transaction (so SQLite's single writer is never held during HTTP), then records the result.
+A worker that dies after claiming leaves leased rows that the next run picks up once the lease
+lapses; on VK the resend is de-duplicated by `random_id` = notification id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.core.messages import Reply
+from storage import Channel, MessengerAccount, Notification, NotificationStatus, Person
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.core.clock import Clock
+    from bot.core.i18n import Translator
+    from storage import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """Delivered."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryLater:
+    """A temporary failure; `after` is the platform's own wait (429 retry_after), if it gave one."""
+
+    reason: str
+    after: timedelta | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unreachable:
+    """The person blocked the bot or deleted the chat: stop using this account."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A permanent error for this message."""
+
+    reason: str
+
+
+SendResult = Sent | RetryLater | Unreachable | Failed
+
+
+class Sender(Protocol):
+    """A channel's way of delivering proactive messages."""
+
+    async def send(
+        self, chat_id: str, replies: Sequence[Reply], *, notification_id: int
+    ) -> SendResult:
+        """Send the replies to a chat; must not raise for platform or network errors."""
+        ...
+
+
+class OutboxService:
+    """Plans notifications in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+
+    async def plan(
+        self,
+        *,
+        key: str,
+        kind: str,
+        recipient_id: int,
+        text_id: str,
+        args: Mapping[str, Any] | None = None,
+        due_at: datetime | None = None,
+        expires_at: datetime | None = None,
+        channel: Channel | None = None,
+    ) -> bool:
+        """Add a notification unless one with `key` exists; True when it was added."""
+        now = self.clock.now()
+        values = {
+            "key": key,
+            "kind": kind,
+            "recipient_person_id": recipient_id,
+            "channel": channel,
+            "payload": {"text_id": text_id, "args": dict(args or {})},
+            "status": NotificationStatus.PENDING,
+            "due_at": due_at or now,
+            "expires_at": expires_at,
+            "attempts": 0,
+            "created_at": now,
+        }
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        )
+        result = await self.session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+
+
+@dataclass(slots=True)
+class DeliveryReport:
+    """What one run of the worker did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    skipped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    account_id: int
+    channel: Channel
+    chat_id: str
+    replies: tuple[Reply, ...]
+
+
+class DeliveryWorker:
+    """Claims due notifications, sends them through the recipient's channel, records the outcome."""
+
+    def __init__(
+        self,
+        database: Database,
+        translator: Translator,
+        senders: Mapping[Channel, Sender],
+        clock: Clock,
+        *,
+        lease: timedelta = timedelta(minutes=5),
+        max_attempts: int = 6,
+        backoff: timedelta = timedelta(seconds=30),
+        batch: int = 50,
+    ) -> None:
+        self.database = database
+        self.translator = translator
+        self.senders = senders
+        self.clock = clock
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+        self.batch = batch
+
+    async def run_once(self) -> DeliveryReport:
+        """Deliver one batch of due notifications."""
+        report = DeliveryReport()
+        for notification_id in await self.claim():
+            await self._deliver(notification_id, report)
+        return report
+
+    async def claim(self) -> list[int]:
+        """Lease a batch of due rows (pending and due, or sending with a lapsed lease)."""
+        async with self.database.transaction() as session:
+            now = self.clock.now()
+            due = or_(
+                and_(
+                    Notification.status == NotificationStatus.PENDING,
+                    Notification.due_at <= now,
+                    or_(
+                        Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now
+                    ),
+                ),
+                and_(
+                    Notification.status == NotificationStatus.SENDING,
+                    Notification.lease_until < now,
+                ),
+            )
+            rows = list(
+                await session.scalars(
+                    select(Notification)
+                    .where(due)
+                    .order_by(Notification.due_at, Notification.id)
+                    .limit(self.batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for row in rows:
+                row.status = NotificationStatus.SENDING
+                row.lease_until = now + self.lease
+                row.attempts += 1
+            return [row.id for row in rows]
+
+    async def _deliver(self, notification_id: int, report: DeliveryReport) -> None:
+        async with self.database.transaction() as session:
+            target = await self._prepare(session, notification_id, report)
+        if target is None:
+            return
+        result = await self.senders[target.channel].send(
+            target.chat_id, target.replies, notification_id=notification_id
+        )
+        async with self.database.transaction() as session:
+            await self._record(session, notification_id, target, result, report)
+
+    async def _prepare(
+        self, session: AsyncSession, notification_id: int, report: DeliveryReport
+    ) -> _Target | None:
+        row = await session.get(Notification, notification_id)
+        if row is None or row.status != NotificationStatus.SENDING:
+            return None  # deleted with its recipient, or handled by another worker
+        now = self.clock.now()
+        if row.expires_at is not None and now > row.expires_at:
+            self._finish(row, NotificationStatus.SKIPPED, "late: past the lateness limit")
+            report.skipped += 1
+            return None
+        person = await session.get(Person, row.recipient_person_id)
+        accounts = list(
+            await session.scalars(
+                select(MessengerAccount)
+                .where(
+                    MessengerAccount.person_id == row.recipient_person_id,
+                    MessengerAccount.reachable.is_(True),
+                    MessengerAccount.channel.in_(list(self.senders)),
+                )
+                .order_by(MessengerAccount.id)
+            )
+        )
+        accounts.sort(key=lambda account: account.channel != row.channel)
+        if person is None or not accounts:
+            self._finish(row, NotificationStatus.FAILED, "no reachable messenger account")
+            report.unreachable += 1
+            return None
+        account = accounts[0]
+        text_id = str(row.payload.get("text_id"))
+        args = dict(row.payload.get("args") or {})
+        reply = Reply(self.translator(person.locale, text_id, args), text_id, args=args)
+        return _Target(account.id, account.channel, account.chat_id, (reply,))
+
+    async def _record(
+        self,
+        session: AsyncSession,
+        notification_id: int,
+        target: _Target,
+        result: SendResult,
+        report: DeliveryReport,
+    ) -> None:
+        row = await session.get(Notification, notification_id)
+        if row is None:
+            return
+        now = self.clock.now()
+        match result:
+            case Sent():
+                self._finish(row, NotificationStatus.SENT)
+                row.sent_at = now
+                report.sent += 1
+            case RetryLater(reason, after):
+                if row.attempts >= self.max_attempts:
+                    self._finish(row, NotificationStatus.FAILED, reason)
+                    report.failed += 1
+                    return
+                wait = after if after is not None else self.backoff * 2 ** (row.attempts - 1)
+                row.status = NotificationStatus.PENDING
+                row.next_attempt_at = now + min(wait, timedelta(hours=1))
+                row.lease_until = None
+                row.last_error = reason
+                report.retried += 1
+            case Unreachable(reason):
+                account = await session.get(MessengerAccount, target.account_id)
+                if account is not None:
+                    account.reachable = False
+                # Another reachable account of the person, if any, gets it on the next run.
+                row.status = NotificationStatus.PENDING
+                row.next_attempt_at = now
+                row.lease_until = None
+                row.last_error = reason
+                row.attempts -= 1
+                report.unreachable += 1
+            case Failed(reason):
+                self._finish(row, NotificationStatus.FAILED, reason)
+                report.failed += 1
+
+    @staticmethod
+    def _finish(row: Notification, status: NotificationStatus, error: str | None = None) -> None:
+        row.status = status
+        row.lease_until = None
+        row.last_error = error

@@ -1,0 +1,234 @@
+"""The outbox on SQLite and PostgreSQL: idempotent planning, leases, retries, lateness, workers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.core.clock import FrozenClock
+from bot.core.i18n import Translator
+from bot.core.messages import Reply
+from bot.services.outbox import (
+    DeliveryWorker,
+    Failed,
+    OutboxService,
+    RetryLater,
+    SendResult,
+    Sent,
+    Unreachable,
+)
+from storage import Channel, Database, MessengerAccount, Notification, NotificationStatus, Person
+from tests.integration import factories
+from tests.integration.factories import NOW
+
+LOCALES = Path(__file__).resolve().parents[2] / "locales"
+
+
+class RecordingSender:
+    """A stateful fake at the messenger boundary: answers from a script, records what was sent."""
+
+    def __init__(self, *results: SendResult) -> None:
+        self.results = list(results)
+        self.sent: list[tuple[str, str, int]] = []
+
+    async def send(
+        self, chat_id: str, replies: Sequence[Reply], *, notification_id: int
+    ) -> SendResult:
+        result = self.results.pop(0) if self.results else Sent()
+        if isinstance(result, Sent):
+            self.sent.extend((chat_id, reply.text, notification_id) for reply in replies)
+        return result
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
+
+
+def worker(database: Database, clock: FrozenClock, **senders: RecordingSender) -> DeliveryWorker:
+    return DeliveryWorker(
+        database,
+        Translator(LOCALES, strict=True),
+        {Channel(name): sender for name, sender in senders.items()},
+        clock,
+        lease=timedelta(minutes=5),
+        max_attempts=3,
+        backoff=timedelta(seconds=30),
+    )
+
+
+async def recipient(database: Database, *channels: Channel, locale: str = "ru") -> Person:
+    async with database.transaction() as session:
+        person = await factories.person(session, locale=locale)
+        for channel in channels:
+            await factories.account(session, person, channel=channel)
+        return person
+
+
+async def plan(
+    database: Database, clock: FrozenClock, person: Person, key: str = "n1", **kw: object
+) -> bool:
+    async with database.transaction() as session:
+        return await OutboxService(session, clock).plan(
+            key=key,
+            kind="test",
+            recipient_id=person.id,
+            text_id="welcome-back",
+            **kw,  # type: ignore[arg-type]
+        )
+
+
+async def statuses(database: Database) -> list[NotificationStatus]:
+    async with database.sessions() as session:
+        return list(await session.scalars(select(Notification.status).order_by(Notification.id)))
+
+
+async def test_planning_twice_sends_once(database: Database, clock: FrozenClock) -> None:
+    person = await recipient(database, Channel.TELEGRAM)
+    assert await plan(database, clock, person) is True
+    assert await plan(database, clock, person) is False
+    telegram = RecordingSender()
+    report = await worker(database, clock, telegram=telegram).run_once()
+    assert report.sent == 1
+    assert [text for _, text, _ in telegram.sent] == [
+        "С возвращением! Продолжим с того места, где остановились."
+    ]
+    assert await worker(database, clock, telegram=telegram).run_once() == type(report)()
+    assert await statuses(database) == [NotificationStatus.SENT]
+
+
+async def test_due_time_and_recipient_language(database: Database, clock: FrozenClock) -> None:
+    person = await recipient(database, Channel.VK, locale="en")
+    await plan(database, clock, person, due_at=NOW + timedelta(hours=1))
+    vk = RecordingSender()
+    assert (await worker(database, clock, vk=vk).run_once()).sent == 0
+    clock.advance(timedelta(hours=1))
+    assert (await worker(database, clock, vk=vk).run_once()).sent == 1
+    assert vk.sent[0][1] == "Welcome back! Let's continue where you stopped."
+
+
+async def test_retry_with_backoff_then_fail(database: Database, clock: FrozenClock) -> None:
+    person = await recipient(database, Channel.TELEGRAM)
+    await plan(database, clock, person)
+    telegram = RecordingSender(
+        RetryLater("429", after=timedelta(seconds=7)), RetryLater("timeout"), RetryLater("timeout")
+    )
+    deliver = worker(database, clock, telegram=telegram)
+    assert (await deliver.run_once()).retried == 1
+    clock.advance(timedelta(seconds=6))
+    assert (await deliver.run_once()).retried == 0, "retry_after is honoured"
+    clock.advance(timedelta(seconds=1))
+    assert (await deliver.run_once()).retried == 1
+    clock.advance(timedelta(seconds=59))
+    assert (await deliver.run_once()).retried == 0, "second backoff is 2 x 30 s"
+    clock.advance(timedelta(seconds=1))
+    assert (await deliver.run_once()).failed == 1, "the third attempt was the last"
+    assert telegram.sent == []
+    async with database.sessions() as session:
+        row = await session.scalar(select(Notification))
+        assert row is not None
+        assert (row.status, row.attempts, row.last_error) == (
+            NotificationStatus.FAILED,
+            3,
+            "timeout",
+        )
+
+
+async def test_blocked_account_is_marked_and_other_messenger_used(
+    database: Database, clock: FrozenClock
+) -> None:
+    person = await recipient(database, Channel.TELEGRAM, Channel.VK)
+    await plan(database, clock, person, channel=Channel.TELEGRAM)
+    telegram, vk = RecordingSender(Unreachable("403: bot was blocked")), RecordingSender()
+    deliver = worker(database, clock, telegram=telegram, vk=vk)
+    assert (await deliver.run_once()).unreachable == 1
+    assert (await deliver.run_once()).sent == 1
+    assert len(vk.sent) == 1
+    assert telegram.sent == []
+    async with database.sessions() as session:
+        rows = await session.execute(select(MessengerAccount.channel, MessengerAccount.reachable))
+        reachable = dict(rows.all())
+    assert reachable == {Channel.TELEGRAM: False, Channel.VK: True}
+
+    await plan(database, clock, person, key="n2", channel=Channel.TELEGRAM)
+    vk.results.append(Unreachable("901"))
+    assert (await deliver.run_once()).unreachable == 1
+    assert (await deliver.run_once()).unreachable == 1, "no account left: failed, not retried"
+    assert await statuses(database) == [NotificationStatus.SENT, NotificationStatus.FAILED]
+
+
+async def test_late_notification_is_skipped(database: Database, clock: FrozenClock) -> None:
+    person = await recipient(database, Channel.TELEGRAM)
+    await plan(database, clock, person, expires_at=NOW + timedelta(hours=1))
+    clock.advance(timedelta(hours=3))
+    telegram = RecordingSender()
+    assert (await worker(database, clock, telegram=telegram).run_once()).skipped == 1
+    assert telegram.sent == []
+    assert await statuses(database) == [NotificationStatus.SKIPPED]
+
+
+async def test_permanent_failure(database: Database, clock: FrozenClock) -> None:
+    person = await recipient(database, Channel.TELEGRAM)
+    await plan(database, clock, person)
+    report = await worker(database, clock, telegram=RecordingSender(Failed("400"))).run_once()
+    assert report.failed == 1
+    assert await statuses(database) == [NotificationStatus.FAILED]
+
+
+async def test_crashed_worker_lease_lapses_and_row_is_delivered(
+    database: Database, clock: FrozenClock
+) -> None:
+    person = await recipient(database, Channel.TELEGRAM)
+    await plan(database, clock, person)
+    telegram = RecordingSender()
+    crashed = worker(database, clock, telegram=telegram)
+    assert len(await crashed.claim()) == 1  # claimed, then the process dies before sending
+    survivor = worker(database, clock, telegram=telegram)
+    assert (await survivor.run_once()).sent == 0, "the lease still holds"
+    clock.advance(timedelta(minutes=5, seconds=1))
+    assert (await survivor.run_once()).sent == 1
+    assert len(telegram.sent) == 1
+
+
+async def test_deleting_the_person_drops_pending_notifications(
+    database: Database, clock: FrozenClock
+) -> None:
+    person = await recipient(database, Channel.TELEGRAM)
+    await plan(database, clock, person)
+    async with database.transaction() as session:
+        await session.delete(await session.get(Person, person.id))
+    assert await statuses(database) == []
+
+
+async def test_two_workers_deliver_each_notification_once(
+    database: Database, clock: FrozenClock
+) -> None:
+    people = [await recipient(database, Channel.TELEGRAM) for _ in range(20)]
+    for index in range(200):
+        await plan(database, clock, people[index % 20], key=f"k{index}")
+    other = Database(database.url)  # a second process: its own engine and pool
+    telegram = RecordingSender()
+    first = worker(database, clock, telegram=telegram)
+    second = worker(other, clock, telegram=telegram)
+    first.batch = second.batch = 7
+
+    async def drain(deliver: DeliveryWorker) -> int:
+        total = 0
+        while (report := await deliver.run_once()).sent:
+            total += report.sent
+        return total
+
+    try:
+        counts = await asyncio.gather(drain(first), drain(second))
+    finally:
+        await other.dispose()
+    delivered = Counter(notification_id for _, _, notification_id in telegram.sent)
+    assert len(delivered) == 200
+    assert set(delivered.values()) == {1}
+    assert sum(counts) == 200
