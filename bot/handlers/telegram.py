@@ -1,0 +1,194 @@
+"""The Telegram channel: aiogram updates in, neutral replies rendered as Bot API messages."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ChatType, ContentType
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    User,
+)
+
+from bot.core.conversation import Conversation
+from bot.core.messages import Attachment, AttachmentKind, Button, Channel, Incoming, Reply
+
+__all__ = ["build_router", "build_telegram", "run_telegram_polling", "send_replies", "split_text"]
+
+log = logging.getLogger(__name__)
+
+# Telegram counts message length in UTF-16 code units.
+MESSAGE_LIMIT = 4096
+
+_KINDS: dict[str, AttachmentKind] = {
+    ContentType.STICKER: AttachmentKind.STICKER,
+    ContentType.PHOTO: AttachmentKind.IMAGE,
+    ContentType.DOCUMENT: AttachmentKind.DOCUMENT,
+    ContentType.AUDIO: AttachmentKind.AUDIO,
+    ContentType.VOICE: AttachmentKind.AUDIO,
+    ContentType.VIDEO: AttachmentKind.VIDEO,
+    ContentType.VIDEO_NOTE: AttachmentKind.VIDEO,
+    ContentType.ANIMATION: AttachmentKind.VIDEO,
+    ContentType.LOCATION: AttachmentKind.LOCATION,
+    ContentType.VENUE: AttachmentKind.LOCATION,
+}
+
+
+def build_telegram(
+    conversation: Conversation, token: str, api_url: str | None
+) -> tuple[Bot, Dispatcher]:
+    """A bot talking to `api_url` (the official Bot API when None) and a dispatcher for it."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else None
+    bot = Bot(token, session=session)
+    dispatcher = Dispatcher(conversation=conversation)
+    dispatcher.include_router(build_router())
+    return bot, dispatcher
+
+
+def build_router() -> Router:
+    """Every Telegram handler, registered in one place."""
+    router = Router(name="telegram")
+    router.message.register(on_message, F.chat.type == ChatType.PRIVATE, F.from_user)
+    router.callback_query.register(on_callback)
+    return router
+
+
+async def run_telegram_polling(
+    bot: Bot, dispatcher: Dispatcher, *, handle_signals: bool = True, polling_timeout: int = 10
+) -> None:
+    """Drop any webhook, then long-poll until stopped; closes the bot's session at the end."""
+    try:
+        # getUpdates is refused while a webhook is set.
+        await bot.delete_webhook()
+    except BaseException:
+        await bot.session.close()
+        raise
+    await dispatcher.start_polling(
+        bot, handle_signals=handle_signals, polling_timeout=polling_timeout
+    )
+
+
+async def on_message(message: Message, bot: Bot, conversation: Conversation) -> None:
+    """A private message: text, a command or any other content."""
+    user = message.from_user
+    assert user is not None  # the router's filter guarantees it
+    replies = await conversation.handle(
+        _incoming(user, message.chat.id, text=message.text or message.caption, message=message)
+    )
+    await send_replies(bot, message.chat.id, replies)
+
+
+async def on_callback(callback: CallbackQuery, bot: Bot, conversation: Conversation) -> None:
+    """A tap on an inline button: stop the spinner, retire the old keyboard, handle the payload."""
+    try:
+        await callback.answer()
+    except TelegramAPIError as error:
+        log.warning("callback %s not answered: %s", callback.id, error)
+    message = callback.message
+    if message is None or message.chat.type != ChatType.PRIVATE:
+        return
+    if isinstance(message, Message) and message.reply_markup is not None:
+        try:
+            await bot.edit_message_reply_markup(
+                chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
+            )
+        except TelegramAPIError as error:
+            # Too old to edit or already without buttons: the tap is still handled.
+            log.info("keyboard of message %s kept: %s", message.message_id, error)
+    replies = await conversation.handle(
+        _incoming(callback.from_user, message.chat.id, button=callback.data or "")
+    )
+    await send_replies(bot, message.chat.id, replies)
+
+
+def _incoming(
+    user: User,
+    chat_id: int,
+    *,
+    text: str | None = None,
+    button: str | None = None,
+    message: Message | None = None,
+) -> Incoming:
+    attachments: tuple[Attachment, ...] = ()
+    if message is not None and message.content_type != ContentType.TEXT:
+        kind = _KINDS.get(message.content_type, AttachmentKind.OTHER)
+        document = message.document
+        attachments = (
+            Attachment(
+                kind,
+                filename=document.file_name if document else None,
+                mime_type=document.mime_type if document else None,
+            ),
+        )
+    return Incoming(
+        channel=Channel.TELEGRAM,
+        user_id=str(user.id),
+        chat_id=str(chat_id),
+        text=text,
+        button=button,
+        language=user.language_code,
+        attachments=attachments,
+    )
+
+
+async def send_replies(bot: Bot, chat_id: int | str, replies: list[Reply]) -> None:
+    """Send replies as plain text (no parse mode), each keyboard on its reply's last message."""
+    for reply in replies:
+        markup = _keyboard(reply.buttons)
+        chunks = split_text(reply.text) if reply.text else []
+        attachment = reply.attachment if reply.attachment and reply.attachment.content else None
+        for number, chunk in enumerate(chunks, start=1):
+            last = number == len(chunks) and attachment is None
+            await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
+        if attachment is not None:
+            assert attachment.content is not None
+            file = BufferedInputFile(attachment.content, filename=attachment.filename or "file")
+            if attachment.kind is AttachmentKind.IMAGE:
+                await bot.send_photo(chat_id, file, reply_markup=markup)
+            else:
+                await bot.send_document(chat_id, file, reply_markup=markup)
+
+
+def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=button.label, callback_data=button.payload)
+                for button in row
+            ]
+            for row in rows
+        ]
+    )
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Pieces of at most `limit` UTF-16 units, cut after a line break when one is near the end."""
+    chunks: list[str] = []
+    while (cut := _fitting_prefix(text, limit)) < len(text):
+        newline = text.rfind("\n", 0, cut)
+        if newline > cut // 2:
+            cut = newline + 1
+        chunks.append(text[:cut])
+        text = text[cut:]
+    chunks.append(text)
+    return chunks
+
+
+def _fitting_prefix(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 units."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)

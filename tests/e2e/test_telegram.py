@@ -1,0 +1,308 @@
+"""The Telegram channel end to end: the real aiogram Bot and Dispatcher polling a fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from sqlalchemy import select
+
+from bot.app import App
+from bot.core.messages import Attachment, AttachmentKind, Button, Reply
+from bot.handlers.telegram import build_telegram, run_telegram_polling, send_replies, split_text
+from storage import Channel, DialogState, MessengerAccount, Person
+from tests.e2e.fake_telegram import TOKEN, FakeTelegram, SentMessage
+
+MENU = ["Попробовать анкету (демо)", "Язык / Language", "Помощь"]
+ROLES = ["Наставляемым", "Наставником", "← Назад", "Отмена"]
+ASK_BIRTH_DATE = "Шаг 3 из 4. Дата рождения в формате ДД.ММ.ГГГГ, например: 14.03.2013."
+STALE = "Эта кнопка уже неактуальна. Вот что сейчас на экране:"
+
+
+class TelegramUser:
+    """One person in a private chat with the bot; each action waits for the replies it expects."""
+
+    def __init__(self, fake: FakeTelegram, user_id: int = 1001, language: str = "ru") -> None:
+        self.fake = fake
+        self.user_id = user_id
+        self.language = language
+        self.replies: list[SentMessage] = []
+
+    @property
+    def seen(self) -> list[SentMessage]:
+        """Every bot message in the chat."""
+        return self.fake.messages(self.user_id)
+
+    @property
+    def last(self) -> SentMessage:
+        """The newest bot message."""
+        return self.seen[-1]
+
+    async def send(self, text: str, *, expect: int = 1) -> list[SentMessage]:
+        """Type a message and wait for `expect` bot messages."""
+        return await self._act(self.fake.user_sends(self.user_id, text, self.language), expect)
+
+    async def sticker(self, *, expect: int = 1) -> list[SentMessage]:
+        """Send a sticker."""
+        return await self._act(self.fake.user_sends_sticker(self.user_id, self.language), expect)
+
+    async def tap(self, label: str, *, expect: int = 1) -> list[SentMessage]:
+        """Tap the button with this label on the newest message that still shows it."""
+        for message in reversed(self.seen):
+            if label in message.labels:
+                return await self.press(message, message.payload(label), expect=expect)
+        raise AssertionError(f"no visible button {label!r}")
+
+    async def press(self, message: SentMessage, data: str, *, expect: int = 1) -> list[SentMessage]:
+        """Send a callback with any data from a bot message; wait until it is answered too."""
+        before = len(self.seen)
+        callback_id = await self.fake.user_taps(self.user_id, message.message_id, data)
+        await self.fake.wait_for(
+            lambda: (
+                callback_id in self.fake.answered_callbacks and len(self.seen) >= before + expect
+            )
+        )
+        self.replies = self.seen[before:]
+        return self.replies
+
+    async def _act(self, action: Awaitable[object], expect: int) -> list[SentMessage]:
+        before = len(self.seen)
+        await action
+        await self.fake.wait_for(lambda: len(self.seen) >= before + expect)
+        self.replies = self.seen[before:]
+        return self.replies
+
+    @property
+    def texts(self) -> list[str | None]:
+        """Texts of the replies to the last action."""
+        return [message.text for message in self.replies]
+
+
+@pytest.fixture
+async def telegram_fake() -> AsyncIterator[FakeTelegram]:
+    """A fake Bot API server on a free local port."""
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def telegram_polling(app: App, telegram_fake: FakeTelegram) -> AsyncIterator[FakeTelegram]:
+    """The real bot long-polling the fake until the test ends."""
+    bot, dispatcher = build_telegram(app.conversation, TOKEN, telegram_fake.base_url)
+    polling = asyncio.create_task(
+        run_telegram_polling(bot, dispatcher, handle_signals=False, polling_timeout=1)
+    )
+    await telegram_fake.wait_for(lambda: "getUpdates" in telegram_fake.methods())
+    yield telegram_fake
+    await dispatcher.stop_polling()
+    await polling
+
+
+@pytest.fixture
+async def telegram_user(telegram_polling: FakeTelegram) -> TelegramUser:
+    """A Russian-speaking person chatting with the polling bot."""
+    return TelegramUser(telegram_polling)
+
+
+@pytest.fixture
+async def telegram_client(telegram_fake: FakeTelegram) -> AsyncIterator[Bot]:
+    """A bot client pointed at the fake, without polling."""
+    api = TelegramAPIServer.from_base(telegram_fake.base_url)
+    bot = Bot(TOKEN, session=AiohttpSession(api=api))
+    yield bot
+    await bot.session.close()
+
+
+async def dialog_frame(app: App, user_id: int) -> object:
+    async with app.database.sessions() as session:
+        row = await session.scalar(
+            select(DialogState).where(
+                DialogState.channel == Channel.TELEGRAM,
+                DialogState.external_user_id == str(user_id),
+            )
+        )
+        assert row is not None
+        return row.state["stack"][-1]
+
+
+async def to_birth_date(user: TelegramUser) -> SentMessage:
+    """Walk the demo to the birth date step; returns the message with the role buttons."""
+    await user.send("/start", expect=2)
+    await user.tap("Попробовать анкету (демо)")
+    (roles,) = await user.send("Миша Иванов")
+    await user.tap("Наставляемым")
+    assert user.texts == [ASK_BIRTH_DATE]
+    return roles
+
+
+async def test_polling_drops_the_webhook_first(telegram_polling: FakeTelegram) -> None:
+    assert telegram_polling.methods()[0] == "deleteWebhook"
+    assert "getMe" in telegram_polling.methods()
+
+
+async def test_demo_flow_end_to_end(app: App, telegram_user: TelegramUser) -> None:
+    user, fake = telegram_user, telegram_user.fake
+    welcome, menu = await user.send("/start", expect=2)
+    assert welcome.text is not None
+    assert welcome.text.startswith("Здравствуйте! Я «Наставник»")
+    assert welcome.buttons == []
+    assert menu.text == "Главное меню. Что хотите сделать?"
+    assert menu.labels == MENU
+
+    (ask_name,) = await user.tap("Попробовать анкету (демо)")
+    assert ask_name.text is not None
+    assert ask_name.text.startswith("Шаг 1 из 4. Как вас зовут?")
+    assert ask_name.labels == ["Отмена"]
+    assert menu.buttons == [], "the tapped keyboard is removed"
+
+    await user.send("42")
+    assert user.texts[0] is not None
+    assert user.texts[0].startswith("Имя должно состоять из букв")
+    (roles,) = await user.send("Миша Иванов")
+    assert roles.labels == ROLES
+    await user.tap("Наставляемым")
+    assert user.texts == [ASK_BIRTH_DATE]
+    assert roles.buttons == []
+    await user.send("14.03.2013")
+    assert user.texts[0] is not None
+    assert user.texts[0].startswith("Шаг 4 из 4")
+    (review,) = await user.send("6Б")
+    assert review.text is not None
+    for line in ("Имя: Миша Иванов", "Роль: Наставляемым", "Дата рождения: 14.03.2013"):
+        assert line in review.text
+    assert "Класс: 6Б" in review.text
+    assert "Всё верно" in review.labels
+
+    done, menu_again = await user.tap("Всё верно", expect=2)
+    assert done.text is not None
+    assert done.text.startswith("Спасибо, Миша Иванов! Анкета сохранена.")
+    assert menu_again.labels == MENU
+
+    assert fake.answered_callbacks == ["cb-1", "cb-2", "cb-3"]
+    sends = [call for call in fake.calls if call.method == "sendMessage"]
+    assert all("parse_mode" not in call.params for call in sends), "plain text only"
+    async with app.database.sessions() as session:
+        account = await session.scalar(select(MessengerAccount))
+        assert account is not None
+        assert (account.channel, account.external_user_id, account.chat_id) == (
+            Channel.TELEGRAM,
+            "1001",
+            "1001",
+        )
+        person = await session.get(Person, account.person_id)
+        assert person is not None
+        assert person.full_name == "Миша Иванов"
+
+
+async def test_deep_link_opens_the_demo(telegram_user: TelegramUser) -> None:
+    welcome, ask_name = await telegram_user.send("/start demo", expect=2)
+    assert welcome.text is not None
+    assert welcome.text.startswith("Здравствуйте!")
+    assert ask_name.text is not None
+    assert ask_name.text.startswith("Шаг 1 из 4. Как вас зовут?")
+
+
+async def test_forged_taps_are_answered_and_change_nothing(
+    app: App, telegram_user: TelegramUser
+) -> None:
+    user, fake = telegram_user, telegram_user.fake
+    roles = await to_birth_date(user)
+    before = await dialog_frame(app, user.user_id)
+
+    current = user.last
+    await user.press(current, "zz:0", expect=2)
+    assert user.texts == [STALE, ASK_BIRTH_DATE]
+    assert current.buttons == [], "the keyboard of the tapped message is removed"
+    await user.press(roles, "zz:0", expect=2)  # a message whose keyboard is already gone
+    assert user.texts == [STALE, ASK_BIRTH_DATE]
+    fake.freeze(user.last)  # too old to edit: the tap is still answered and handled
+    await user.press(user.last, "x" * 64, expect=2)
+    assert user.texts == [STALE, ASK_BIRTH_DATE]
+    assert user.last.labels == ["← Назад", "Отмена"]
+
+    assert await dialog_frame(app, user.user_id) == before
+    assert fake.answered_callbacks == [f"cb-{n}" for n in range(1, 6)]
+
+
+async def test_retapping_an_old_button_gets_the_stale_message(
+    app: App, telegram_user: TelegramUser
+) -> None:
+    user = telegram_user
+    await user.send("/start", expect=2)
+    await user.tap("Попробовать анкету (демо)")
+    (roles,) = await user.send("Миша Иванов")
+    mentor = roles.payload("Наставником")
+    await user.tap("Наставником")
+    before = await dialog_frame(app, user.user_id)
+
+    await user.press(roles, mentor, expect=2)
+    assert user.texts == [STALE, ASK_BIRTH_DATE]
+    assert await dialog_frame(app, user.user_id) == before
+
+
+async def test_sticker_gets_a_hint(telegram_user: TelegramUser) -> None:
+    user = telegram_user
+    await user.send("/start", expect=2)
+    await user.sticker()
+    assert user.texts == ["Пожалуйста, выберите вариант кнопкой под сообщением."]
+    assert user.last.labels == MENU
+    await user.send("/start demo")
+    await user.sticker()
+    assert user.texts == ["Я понимаю только текст. Пожалуйста, напишите ответ словами."]
+
+
+async def test_english_on_first_contact(telegram_polling: FakeTelegram) -> None:
+    user = TelegramUser(telegram_polling, user_id=2002, language="en")
+    welcome, menu = await user.send("/start", expect=2)
+    assert welcome.text is not None
+    assert not welcome.text.startswith("Здравствуйте")
+    assert menu.text == "Main menu. What would you like to do?"
+    assert menu.labels == ["Try the questionnaire (demo)", "Язык / Language", "Help"]
+
+
+async def test_group_messages_are_ignored(telegram_polling: FakeTelegram) -> None:
+    fake = telegram_polling
+    await fake.user_sends(3003, "/start", group=True)
+    user = TelegramUser(fake, user_id=3003)
+    await user.send("/start", expect=2)
+    assert fake.messages(-1000 - 3003) == []
+
+
+async def test_long_text_is_split_with_keyboard_last(
+    telegram_client: Bot, telegram_fake: FakeTelegram
+) -> None:
+    text = "а" * 3000 + "\n" + "б" * 3000
+    keyboard = ((Button("Да", "n:1"), Button("Нет", "n:2")),)
+    await send_replies(telegram_client, 77, [Reply(text, "long", buttons=keyboard)])
+    first, second = telegram_fake.messages(77)
+    assert (first.text, second.text) == ("а" * 3000 + "\n", "б" * 3000)
+    assert first.buttons == []
+    assert second.buttons == [[("Да", "n:1"), ("Нет", "n:2")]]
+
+
+async def test_attachments_are_uploaded(telegram_client: Bot, telegram_fake: FakeTelegram) -> None:
+    replies = [
+        Reply("Отчёт", "report", attachment=Attachment(AttachmentKind.DOCUMENT, "r.csv", b"a;b")),
+        Reply("Фото", "photo", attachment=Attachment(AttachmentKind.IMAGE, "p.png", b"\x89PNG")),
+    ]
+    await send_replies(telegram_client, 77, replies)
+    kinds = [(m.kind, m.file.filename if m.file else None) for m in telegram_fake.messages(77)]
+    assert kinds == [("text", None), ("document", "r.csv"), ("text", None), ("photo", "p.png")]
+    document = telegram_fake.messages(77)[1].file
+    assert document is not None
+    assert document.content == b"a;b"
+
+
+def test_split_text_counts_utf16_units() -> None:
+    assert split_text("x" * 4096) == ["x" * 4096]
+    emoji = "😀" * 2049  # 4098 UTF-16 units
+    assert [len(part) for part in split_text(emoji)] == [2048, 1]
+    parts = split_text("ab\n" * 3000)
+    assert all(len(part) <= 4096 for part in parts)
+    assert "".join(parts) == "ab\n" * 3000
