@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatType, ContentType
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -20,8 +28,16 @@ from aiogram.types import (
 
 from bot.core.conversation import Conversation
 from bot.core.messages import Attachment, AttachmentKind, Button, Channel, Incoming, Reply
+from bot.services.outbox import Failed, RetryLater, SendResult, Sent, Unreachable
 
-__all__ = ["build_router", "build_telegram", "run_telegram_polling", "send_replies", "split_text"]
+__all__ = [
+    "TelegramSender",
+    "build_router",
+    "build_telegram",
+    "run_telegram_polling",
+    "send_replies",
+    "split_text",
+]
 
 log = logging.getLogger(__name__)
 
@@ -192,3 +208,26 @@ def _fitting_prefix(text: str, limit: int) -> int:
         if units > limit:
             return index
     return len(text)
+
+
+class TelegramSender:
+    """Delivers outbox notifications, turning Bot API errors into outbox decisions."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(
+        self, chat_id: str, replies: Sequence[Reply], *, notification_id: int
+    ) -> SendResult:
+        """Send; 429 → retry after the given time, 403 → unreachable, 5xx/network → retry."""
+        try:
+            await send_replies(self.bot, int(chat_id), list(replies))
+        except TelegramRetryAfter as error:
+            return RetryLater("telegram 429", timedelta(seconds=error.retry_after))
+        except TelegramForbiddenError as error:
+            return Unreachable(f"telegram 403: {error.message}")
+        except (TelegramServerError, TelegramNetworkError) as error:
+            return RetryLater(f"telegram: {error.message}")
+        except TelegramAPIError as error:
+            return Failed(f"telegram: {error.message}")
+        return Sent()

@@ -115,10 +115,11 @@ class SentMessage:
 class TelegramError(Exception):
     """A Bot API error answer."""
 
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -132,6 +133,8 @@ class FakeTelegram:
     _sent: dict[tuple[str, int], SentMessage] = field(default_factory=dict)
     _pending_callbacks: set[str] = field(default_factory=set)
     _frozen: set[tuple[str, int]] = field(default_factory=set)
+    # Errors the next sendMessage calls answer with, in order (429, 403, 500 ...).
+    send_failures: list[TelegramError] = field(default_factory=list)
     _next_update_id: int = 1
     _next_message_id: int = 1
     _next_callback_id: int = 1
@@ -284,6 +287,8 @@ class FakeTelegram:
                 return True
             case "getUpdates":
                 return await self._get_updates(params)
+            case "sendMessage" if self.send_failures:
+                raise self.send_failures.pop(0)
             case "sendMessage":
                 return self._send(params, "text", None).to_json()
             case "sendPhoto":
@@ -347,7 +352,13 @@ class FakeTelegram:
 
 
 def _error(error: TelegramError) -> web.Response:
-    body = {"ok": False, "error_code": error.code, "description": error.description}
+    body: dict[str, Any] = {
+        "ok": False,
+        "error_code": error.code,
+        "description": error.description,
+    }
+    if error.retry_after is not None:
+        body["parameters"] = {"retry_after": error.retry_after}
     return web.json_response(body, status=error.code)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable
+from datetime import timedelta
 
 import pytest
 from aiogram import Bot
@@ -12,10 +13,25 @@ from aiogram.client.telegram import TelegramAPIServer
 from sqlalchemy import select
 
 from bot.app import App
+from bot.core.clock import FrozenClock
 from bot.core.messages import Attachment, AttachmentKind, Button, Reply
-from bot.handlers.telegram import build_telegram, run_telegram_polling, send_replies, split_text
-from storage import Channel, DialogState, MessengerAccount, Person
-from tests.e2e.fake_telegram import TOKEN, FakeTelegram, SentMessage
+from bot.handlers.telegram import (
+    TelegramSender,
+    build_telegram,
+    run_telegram_polling,
+    send_replies,
+    split_text,
+)
+from bot.services.outbox import DeliveryWorker, OutboxService
+from storage import (
+    Channel,
+    DialogState,
+    MessengerAccount,
+    Notification,
+    NotificationStatus,
+    Person,
+)
+from tests.e2e.fake_telegram import TOKEN, FakeTelegram, SentMessage, TelegramError
 
 MENU = ["Попробовать анкету (демо)", "Язык / Language", "Помощь"]
 ROLES = ["Наставляемым", "Наставником", "← Назад", "Отмена"]
@@ -306,3 +322,51 @@ def test_split_text_counts_utf16_units() -> None:
     parts = split_text("ab\n" * 3000)
     assert all(len(part) <= 4096 for part in parts)
     assert "".join(parts) == "ab\n" * 3000
+
+
+async def test_outbox_delivers_through_telegram_honouring_429_and_403(
+    app: App, clock: FrozenClock, telegram_client: Bot, telegram_fake: FakeTelegram
+) -> None:
+    async with app.database.transaction() as session:
+        for user_id in ("501", "502"):
+            person = Person(locale="ru", created_at=clock.now(), updated_at=clock.now())
+            session.add(person)
+            await session.flush()
+            session.add(
+                MessengerAccount(
+                    person_id=person.id,
+                    channel=Channel.TELEGRAM,
+                    external_user_id=user_id,
+                    chat_id=user_id,
+                    created_at=clock.now(),
+                )
+            )
+            await OutboxService(session, clock).plan(
+                key=f"hello-{user_id}", kind="test", recipient_id=person.id, text_id="welcome-back"
+            )
+    telegram_fake.send_failures = [
+        TelegramError(429, "Too Many Requests: retry after 3", retry_after=3),
+        TelegramError(403, "Forbidden: bot was blocked by the user"),
+    ]
+    worker = DeliveryWorker(
+        app.database, app.translator, {Channel.TELEGRAM: TelegramSender(telegram_client)}, clock
+    )
+    report = await worker.run_once()
+    assert (report.retried, report.unreachable, report.sent) == (1, 1, 0)
+    clock.advance(timedelta(seconds=3))
+    assert (await worker.run_once()).sent == 1
+    assert [m.text for m in telegram_fake.messages(501)] == [
+        "С возвращением! Продолжим с того места, где остановились."
+    ]
+    assert telegram_fake.messages(502) == []
+    async with app.database.sessions() as session:
+        reachable = dict(
+            (
+                await session.execute(
+                    select(MessengerAccount.external_user_id, MessengerAccount.reachable)
+                )
+            ).all()
+        )
+        states = list(await session.scalars(select(Notification.status).order_by(Notification.id)))
+    assert reachable == {"501": True, "502": False}
+    assert states == [NotificationStatus.SENT, NotificationStatus.FAILED]
