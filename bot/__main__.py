@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from bot.app import build_app, run_console
+from bot.app import build_app, run_console, run_messengers
 from bot.config import ConfigError, Settings, load_settings
 from storage import Database
 
@@ -46,16 +46,11 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             await database.dispose()
         return 0
-    if args.command in (None, "run") and settings.has_messengers:
-        print(
-            "Telegram and VK channels are not in this build yet; "
-            "unset TELEGRAM__TOKEN and VK__TOKEN to chat in the console.",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
     app = await build_app(settings)
     try:
-        if args.command == "console":
+        if args.command in (None, "run") and settings.has_messengers:
+            await run_messengers(app)
+        elif args.command == "console":
             await run_console(app, user_id=args.user, language=args.lang, hint=False)
         else:
             await run_console(app, user_id="console", language=os.environ.get("LANG"), hint=True)
