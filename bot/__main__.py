@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from bot.app import build_app, run_console, run_messengers
+from bot.app import build_app, run_console
 from bot.config import ConfigError, Settings, load_settings
 from storage import Database
 
@@ -49,6 +49,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     app = await build_app(settings)
     try:
         if args.command in (None, "run") and settings.has_messengers:
+            from bot.messengers import run_messengers  # noqa: PLC0415 - slow imports, only here
+
             await run_messengers(app)
         elif args.command == "console":
             await run_console(app, user_id=args.user, language=args.lang, hint=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,18 @@ START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 def make_settings(database_url: str) -> Settings:
     """Settings for tests: no .env, nothing from the developer's environment that matters."""
     return Settings(_env_file=None, database=DatabaseSettings(url=database_url))
+
+
+def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a bot process: its own database, no messenger tokens."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE__", "TELEGRAM__", "VK__", "BOT__", "LOG__"))
+    }
+    env["DATABASE__URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"
+    env.update(extra)
+    return env
 
 
 @pytest.fixture

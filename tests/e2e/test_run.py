@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import bot_env
 from tests.e2e.fake_telegram import TOKEN, FakeTelegram
 
 
@@ -23,16 +23,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 async def test_run_with_a_token_serves_telegram(fake: FakeTelegram, tmp_path: Path) -> None:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DATABASE__", "TELEGRAM__", "VK__", "BOT__", "LOG__"))
-    }
-    env.update(
-        DATABASE__URL=f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
-        TELEGRAM__TOKEN=TOKEN,
-        TELEGRAM__API_URL=fake.base_url,
-    )
+    env = bot_env(tmp_path, TELEGRAM__TOKEN=TOKEN, TELEGRAM__API_URL=fake.base_url)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -15,20 +15,9 @@ import pytest
 
 from bot.app import App
 from bot.handlers.console import ConsoleChannel
+from tests.conftest import bot_env
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """The environment of a bot process: its own database, no messenger tokens."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DATABASE__", "TELEGRAM__", "VK__", "BOT__", "LOG__"))
-    }
-    env["DATABASE__URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"
-    env.update(extra)
-    return env
 
 
 def run_bot(
