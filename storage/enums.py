@@ -48,18 +48,19 @@ class MentorshipForm(StrEnum):
 
 
 class RoleModel(StrEnum):
-    """The role model of the interaction inside a form of mentorship."""
+    """The role model of the interaction inside a form of mentorship.
+
+    DOMAIN.md has the Russian names; what people see comes from locales/.
+    """
 
     # student–student
-    ACHIEVER_UNDERACHIEVER = "achiever_underachiever"  # успевающий – неуспевающий
-    LEADER_PASSIVE = "leader_passive"  # лидер – пассивный
-    PEER_PEER = "peer_peer"  # равный – равному
+    ACHIEVER_UNDERACHIEVER = "achiever_underachiever"
+    LEADER_PASSIVE = "leader_passive"
+    PEER_PEER = "peer_peer"
     # teacher–student ("teacher" in the wide sense, so also employers and graduates)
-    PROFESSIONAL_CONSUMER = (
-        "professional_consumer"  # активный профессионал – равнодушный потребитель
-    )
-    COLLEAGUE_YOUNG_COLLEAGUE = "colleague_young_colleague"  # коллега – молодой коллега
-    TEACHER_FUTURE_TEACHER = "teacher_future_teacher"  # педагог – будущий педагог
+    PROFESSIONAL_CONSUMER = "professional_consumer"  # active professional – indifferent consumer
+    COLLEAGUE_YOUNG_COLLEAGUE = "colleague_young_colleague"
+    TEACHER_FUTURE_TEACHER = "teacher_future_teacher"
     # teacher–teacher: the mentee kinds the documents name (young specialist, a teacher in
     # burnout or with difficulties, an experienced teacher learning a new technology)
     EXPERIENCED_YOUNG_SPECIALIST = "experienced_young_specialist"

@@ -56,9 +56,6 @@ class KeyedLocks:
             if not self._users[key]:
                 del self._users[key], self._locks[key]
 
-    def __len__(self) -> int:
-        return len(self._locks)
-
 
 class Conversation:
     """Handles updates one conversation at a time, one transaction per update."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -64,23 +64,13 @@ def parse_grade(text: str) -> str:
     return f"{number}{(letter or '').upper()}"
 
 
-async def _review_or(ctx: StepContext, following: str) -> Outcome:
-    """After an edit from the review, go back to the review instead of the next question."""
-    if ctx.data.pop("editing", False):
-        return Goto("review")
-    return Goto(following)
+def _next_or_review(following: str) -> Callable[[StepContext, JSON], Awaitable[Outcome]]:
+    """Go on to `following`, or back to the review when the answer was an edit from there."""
 
+    async def then(ctx: StepContext, value: JSON) -> Outcome:
+        return Goto("review" if ctx.data.pop("editing", False) else following)
 
-async def _after_name(ctx: StepContext, value: JSON) -> Outcome:
-    return await _review_or(ctx, "role")
-
-
-async def _after_role(ctx: StepContext, value: JSON) -> Outcome:
-    return await _review_or(ctx, "birth_date")
-
-
-async def _after_birth_date(ctx: StepContext, value: JSON) -> Outcome:
-    return await _review_or(ctx, "grade")
+    return then
 
 
 async def _after_grade(ctx: StepContext, value: JSON) -> Outcome:
@@ -150,14 +140,14 @@ def build_demo() -> Dialog:
                 "name",
                 "demo-ask-name",
                 parse=lambda ctx, text: parse_name(text),
-                then=_after_name,
+                then=_next_or_review("role"),
                 max_length=200,
             ),
             ChoiceStep(
                 "role",
                 "demo-ask-role",
                 [Choice(role.value, f"demo-role-{role.value}") for role in ParticipantRole],
-                then=_after_role,
+                then=_next_or_review("birth_date"),
             ),
             TextStep(
                 "birth_date",
@@ -165,7 +155,7 @@ def build_demo() -> Dialog:
                 parse=lambda ctx, text: parse_birth_date(
                     text, today=ctx.clock.now().date()
                 ).isoformat(),
-                then=_after_birth_date,
+                then=_next_or_review("grade"),
                 max_length=20,
             ),
             TextStep(
