@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,11 +27,36 @@ class DatabaseSettings(BaseModel):
         return value
 
 
+# What Telegram accepts as a webhook secret_token.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
 class TelegramSettings(BaseModel):
     """Telegram Bot API access."""
 
     token: SecretStr | None = None
     api_url: str | None = None
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    # Messages per second over all chats, and per chat.
+    rate_limit: float = Field(default=30.0, gt=0)
+    chat_rate_limit: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> TelegramSettings:
+        if self.mode != "webhook":
+            return self
+        if not (self.webhook_url or "").startswith("https://"):
+            raise ValueError(
+                "TELEGRAM__WEBHOOK_URL: webhook mode needs the public https:// address"
+            )
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not WEBHOOK_SECRET.fullmatch(secret):
+            raise ValueError(
+                "TELEGRAM__WEBHOOK_SECRET: webhook mode needs 1-256 characters A-Z a-z 0-9 _ -"
+            )
+        return self
 
 
 class VkSettings(BaseModel):
@@ -39,12 +65,50 @@ class VkSettings(BaseModel):
     token: SecretStr | None = None
     group_id: int | None = Field(default=None, gt=0)
     api_url: str | None = None
+    mode: Literal["longpoll", "callback"] = "longpoll"
+    callback_confirmation: str | None = None
+    callback_secret: SecretStr | None = None
+    # API requests per second with the community token.
+    rate_limit: float = Field(default=20.0, gt=0)
 
     @model_validator(mode="after")
     def _group_with_token(self) -> VkSettings:
         if self.token is not None and self.group_id is None:
             raise ValueError("VK__GROUP_ID is required when VK__TOKEN is set")
+        if self.mode == "callback":
+            if not self.callback_confirmation:
+                raise ValueError(
+                    "VK__CALLBACK_CONFIRMATION: Callback API mode needs the string VK shows "
+                    "in the community's Callback API settings"
+                )
+            if not self.callback_secret or not self.callback_secret.get_secret_value():
+                raise ValueError("VK__CALLBACK_SECRET: Callback API mode needs the secret key")
         return self
+
+
+class WebSettings(BaseModel):
+    """The HTTP server for Telegram webhooks and the VK Callback API (webhook/callback modes)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    vk_path: str = "/vk"
+
+    @field_validator("vk_path")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("expected a path starting with /")
+        return value
+
+
+class OutboxSettings(BaseModel):
+    """Delivery of proactive messages."""
+
+    deliver_every_seconds: float = Field(default=2.0, gt=0)
+    lease_seconds: int = Field(default=300, ge=10)
+    max_attempts: int = Field(default=6, ge=1)
+    # Notifications sent at once (each still waits for its channel's rate limit).
+    concurrency: int = Field(default=8, ge=1, le=100)
 
 
 class BotSettings(BaseModel):
@@ -85,6 +149,8 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     telegram: TelegramSettings = TelegramSettings()
     vk: VkSettings = VkSettings()
+    web: WebSettings = WebSettings()
+    outbox: OutboxSettings = OutboxSettings()
     bot: BotSettings = BotSettings()
     log: LogSettings = LogSettings()
 

@@ -64,6 +64,9 @@ class Reply:
     accepts_text: bool = False
     attachment: Attachment | None = None
     args: dict[str, object] = field(default_factory=dict)
+    # Redraw the message whose button was tapped instead of sending a new one (a step shown
+    # again with a changed state, e.g. a toggled option). Channels that cannot edit send anew.
+    edit: bool = False
 
     @property
     def flat_buttons(self) -> tuple[Button, ...]:

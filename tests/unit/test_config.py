@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,21 +14,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for section in ("DATABASE", "TELEGRAM", "VK", "BOT", "LOG"):
-        for name in (
-            "URL",
-            "TOKEN",
-            "GROUP_ID",
-            "TIMEZONE",
-            "DEFAULT_LOCALE",
-            "LEVEL",
-            "API_URL",
-            "ECHO",
-            "DEMO",
-            "MAX_INPUT_CHARS",
-            "LOCALES_DIR",
-        ):
-            monkeypatch.delenv(f"{section}__{name}", raising=False)
+    sections = tuple(f"{section.upper()}__" for section in Settings.model_fields)
+    for name in list(os.environ):
+        if name.startswith(sections):
+            monkeypatch.delenv(name)
 
 
 def test_defaults_need_nothing() -> None:
@@ -89,3 +79,34 @@ def test_every_variable_is_documented_in_env_example() -> None:
         for name in field.annotation.model_fields  # type: ignore[union-attr]
     }
     assert expected <= documented, expected - documented
+
+
+def test_webhook_mode_needs_https_url_and_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM__MODE", "webhook")
+    monkeypatch.setenv("TELEGRAM__WEBHOOK_URL", "http://bot.example/telegram")
+    with pytest.raises(ConfigError, match=r"^TELEGRAM__WEBHOOK_URL: .*https://"):
+        load_settings(None)
+    monkeypatch.setenv("TELEGRAM__WEBHOOK_URL", "https://bot.example/telegram")
+    monkeypatch.setenv("TELEGRAM__WEBHOOK_SECRET", "has spaces")
+    with pytest.raises(ConfigError, match=r"^TELEGRAM__WEBHOOK_SECRET: "):
+        load_settings(None)
+    monkeypatch.setenv("TELEGRAM__WEBHOOK_SECRET", "s3cret_-token")
+    assert load_settings(None).telegram.mode == "webhook"
+
+
+def test_vk_callback_mode_needs_confirmation_and_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VK__MODE", "callback")
+    with pytest.raises(ConfigError, match=r"^VK__CALLBACK_CONFIRMATION: "):
+        load_settings(None)
+    monkeypatch.setenv("VK__CALLBACK_CONFIRMATION", "a1b2c3")
+    with pytest.raises(ConfigError, match=r"^VK__CALLBACK_SECRET: "):
+        load_settings(None)
+    monkeypatch.setenv("VK__CALLBACK_SECRET", "key")
+    settings = load_settings(None)
+    assert (settings.vk.mode, settings.web.vk_path) == ("callback", "/vk")
+
+
+def test_rate_limits_must_be_positive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM__RATE_LIMIT", "0")
+    with pytest.raises(ConfigError, match=r"^TELEGRAM__RATE_LIMIT: "):
+        load_settings(None)

@@ -1,0 +1,90 @@
+"""Spacing calls out so a messenger's rate limits are never hit.
+
+GCRA, the virtual-scheduling form of a token bucket: a budget keeps the theoretical arrival time
+(TAT) of the next call; a call may go at `TAT - tolerance`, where the tolerance is what the burst
+allows. The overall budget is booked without awaiting, so concurrent callers queue in call order.
+Calls for one key (a chat) are taken one at a time and booked at the moment they really go, so a
+busy chat waits on its own budget without holding up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+
+# Past this many keys, those whose budget is full again are forgotten (the same as unseen).
+PRUNE_AT = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """`rate` calls per second, up to `burst` of them at once after a quiet period."""
+
+    rate: float
+    burst: int = 1
+
+    def __post_init__(self) -> None:
+        if self.rate <= 0 or self.burst < 1:
+            raise ValueError("a budget needs a positive rate and a burst of at least 1")
+
+    @property
+    def interval(self) -> float:
+        return 1.0 / self.rate
+
+    @property
+    def tolerance(self) -> float:
+        return (self.burst - 1) * self.interval
+
+
+@dataclass(slots=True)
+class _Key:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    tat: float = float("-inf")
+
+
+class RateLimiter:
+    """An overall budget and, optionally, one per key (a chat, say), shared by all callers."""
+
+    def __init__(
+        self,
+        overall: Budget,
+        per_key: Budget | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.overall = overall
+        self.per_key = per_key
+        self.clock = clock
+        self.sleep = sleep
+        self._overall_tat = float("-inf")
+        self._keys: dict[Hashable, _Key] = {}
+
+    def reserve(self) -> float:
+        """Book the next overall slot and return how many seconds to wait for it."""
+        now = self.clock()
+        slot = max(now, self._overall_tat - self.overall.tolerance)
+        self._overall_tat = max(self._overall_tat, slot) + self.overall.interval
+        return slot - now
+
+    async def acquire(self, key: Hashable | None = None) -> float:
+        """Wait until a call for `key` may go; returns the seconds waited."""
+        start = self.clock()
+        if self.per_key is None or key is None:
+            await self._wait(self.reserve())
+            return self.clock() - start
+        state = self._keys.setdefault(key, _Key())
+        async with state.lock:
+            await self._wait(state.tat - self.per_key.tolerance - self.clock())
+            await self._wait(self.reserve())
+            state.tat = max(state.tat, self.clock()) + self.per_key.interval
+        if len(self._keys) > PRUNE_AT:
+            now = self.clock()
+            self._keys = {k: s for k, s in self._keys.items() if s.tat > now or s.lock.locked()}
+        return self.clock() - start
+
+    async def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            await self.sleep(seconds)

@@ -1,0 +1,112 @@
+"""The rate limiter spaces calls out within every budget, with a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Coroutine
+from typing import Any
+
+import pytest
+
+from bot.core.ratelimit import Budget, RateLimiter
+
+
+class FakeTime:
+    """Virtual time: it moves to the next sleeper's wake-up only when every task is waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._count = itertools.count()
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + seconds, next(self._count), future))
+        await future
+
+    def run(self, *calls: Coroutine[Any, Any, None]) -> None:
+        async def drive() -> None:
+            tasks = [asyncio.create_task(call) for call in calls]
+            while not all(task.done() for task in tasks):
+                for _ in range(10):
+                    await asyncio.sleep(0)
+                if self._sleepers:
+                    when, _, future = heapq.heappop(self._sleepers)
+                    self.now = max(self.now, when)
+                    future.set_result(None)
+            for task in tasks:
+                task.result()
+
+        asyncio.run(drive())
+
+
+def starts(limiter: RateLimiter, time: FakeTime, keys: list[str | None]) -> list[float]:
+    """Acquire for each key in turn (as sequential callers) and note when each call went."""
+    moments = []
+
+    async def run() -> None:
+        for key in keys:
+            await limiter.acquire(key)
+            moments.append(time.now - 1000.0)
+
+    time.run(run())
+    return moments
+
+
+def test_overall_rate_spaces_calls_evenly() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(Budget(30), clock=time, sleep=time.sleep)
+    moments = starts(limiter, time, [None] * 61)
+    assert moments[0] == 0.0
+    assert moments[-1] == pytest.approx(2.0)
+    # Never more than 30 calls in any one-second window.
+    assert all(b - a >= 1 / 30 - 1e-9 for a, b in itertools.pairwise(moments))
+
+
+def test_per_key_budget_with_burst() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(Budget(30), Budget(1, burst=3), clock=time, sleep=time.sleep)
+    moments = starts(limiter, time, ["chat"] * 5)
+    # Three at once (spaced by the overall rate), then one per second.
+    assert moments == pytest.approx([0.0, 1 / 30, 2 / 30, 1.0, 2.0])
+
+
+def test_other_keys_are_not_held_up_by_a_busy_chat() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(Budget(30), Budget(1), clock=time, sleep=time.sleep)
+    went: dict[str, list[float]] = {"a": [], "b": []}
+
+    async def call(key: str) -> None:
+        await limiter.acquire(key)
+        went[key].append(time.now - 1000.0)
+
+    time.run(call("a"), call("a"), call("b"))
+    assert went["a"] == pytest.approx([0.0, 1.0])
+    assert went["b"] == pytest.approx([1 / 30])
+
+
+def test_concurrent_callers_queue_in_call_order() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(Budget(10), clock=time, sleep=time.sleep)
+    waits = [limiter.reserve() for _ in range(5)]
+    assert waits == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4])
+
+
+def test_quiet_period_refills_the_burst() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(Budget(1, burst=2), clock=time, sleep=time.sleep)
+    assert [limiter.reserve(), limiter.reserve(), limiter.reserve()] == pytest.approx([0, 0, 1])
+    time.now += 10
+    assert [limiter.reserve(), limiter.reserve()] == pytest.approx([0, 0])
+
+
+def test_budget_rejects_nonsense() -> None:
+    with pytest.raises(ValueError):
+        Budget(0)
+    with pytest.raises(ValueError):
+        Budget(1, burst=0)
