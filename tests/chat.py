@@ -9,7 +9,18 @@ from bot.core.clock import Clock
 from bot.core.conversation import Conversation
 from bot.core.messages import Attachment, AttachmentKind, Button, Channel, Incoming, Reply
 from bot.dialogs import build_registry
-from bot.dialogs.engine import Dialog, Engine, Outcome, Push, StepContext
+from bot.dialogs.engine import (
+    JSON,
+    Choice,
+    ChoiceStep,
+    Dialog,
+    Engine,
+    Finish,
+    Outcome,
+    Push,
+    Stay,
+    StepContext,
+)
 
 
 def conversation_with(app: App, clock: Clock, *dialogs: Dialog) -> Conversation:
@@ -24,6 +35,26 @@ def conversation_with(app: App, clock: Clock, *dialogs: Dialog) -> Conversation:
 
     registry.links.append(open_by_name)
     return Conversation(app.database, Engine(registry, app.translator), app.translator, clock)
+
+
+def toggle_dialog() -> Dialog:
+    """A test dialog redrawn in place: tapping an option toggles its mark (Stay), Done finishes."""
+
+    async def options(ctx: StepContext) -> list[Choice]:
+        picked = ctx.data.get("picked") or []
+        assert isinstance(picked, list)
+        marks = [Choice(name, label=("✓ " if name in picked else "") + name) for name in "abc"]
+        return [*marks, Choice("done", label="done")]
+
+    async def toggle(ctx: StepContext, value: JSON) -> Outcome:
+        if value == "done":
+            return Finish(ctx.data.get("picked") or [])
+        picked = list(ctx.data.get("picked") or [])  # type: ignore[arg-type]
+        picked.remove(value) if value in picked else picked.append(value)
+        ctx.data["picked"] = picked
+        return Stay()
+
+    return Dialog("toggle", [ChoiceStep("pick", "demo-pick-field", options, then=toggle)])
 
 
 class Chat:

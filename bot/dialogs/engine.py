@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from bot.core.messages import Button, Reply
@@ -581,7 +581,12 @@ class Engine:
         if not slot.isdigit() or int(slot) >= len(keyboard.values):
             return await self._stale_button(state, ctx)
         step = self._current_step(state, ctx)
-        return await self.apply(state, ctx, await step.on_choice(ctx, keyboard.values[int(slot)]))
+        outcome = await step.on_choice(ctx, keyboard.values[int(slot)])
+        replies = await self.apply(state, ctx, outcome)
+        if isinstance(outcome, Stay) and len(replies) == 1:
+            # The same step redrawn (a toggled option): replace the tapped message.
+            replies[0] = replace(replies[0], edit=True)
+        return replies
 
     async def text(self, state: State, ctx: StepContext, text: str) -> list[Reply]:
         """Typed text: for the step if it takes text, else matched against the button labels."""

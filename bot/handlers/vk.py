@@ -187,10 +187,14 @@ class VkChannel:
                         self._tasks.add(task)
                         task.add_done_callback(self._tasks.discard)
         finally:
-            for task in self._tasks:
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            await self.api.http_client.close()
+            await self.close()
+
+    async def close(self) -> None:
+        """Stop the updates in flight and close the HTTP session."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.api.http_client.close()
 
     async def on_update(self, update: dict[str, Any]) -> None:
         """Route one Long Poll update; a failure is logged and the next update goes on."""

@@ -135,6 +135,10 @@ class FakeTelegram:
     _frozen: set[tuple[str, int]] = field(default_factory=set)
     # Errors the next sendMessage calls answer with, in order (429, 403, 500 ...).
     send_failures: list[TelegramError] = field(default_factory=list)
+    # The last setWebhook parameters (url, secret_token ...); None when no webhook is set.
+    webhook: dict[str, Any] | None = None
+    # How many messages had their text edited.
+    edits: int = 0
     _next_update_id: int = 1
     _next_message_id: int = 1
     _next_callback_id: int = 1
@@ -283,7 +287,13 @@ class FakeTelegram:
         match method:
             case "getMe":
                 return BOT_USER
-            case "deleteWebhook" | "close" | "logOut":
+            case "deleteWebhook":
+                self.webhook = None
+                return True
+            case "setWebhook":
+                self.webhook = params
+                return True
+            case "close" | "logOut":
                 return True
             case "getUpdates":
                 return await self._get_updates(params)
@@ -297,6 +307,8 @@ class FakeTelegram:
                 return self._send(params, "document", params.get("document")).to_json()
             case "editMessageReplyMarkup":
                 return self._edit_markup(params).to_json()
+            case "editMessageText":
+                return self._edit_text(params).to_json()
             case "answerCallbackQuery":
                 callback_id = params["callback_query_id"]
                 if callback_id not in self._pending_callbacks:
@@ -337,13 +349,29 @@ class FakeTelegram:
         self._sent[(chat_id, sent.message_id)] = sent
         return sent
 
-    def _edit_markup(self, params: dict[str, Any]) -> SentMessage:
+    def _editable(self, params: dict[str, Any]) -> SentMessage:
         key = (str(params["chat_id"]), int(params["message_id"]))
         sent = self._sent.get(key)
         if sent is None:
             raise TelegramError(400, "Bad Request: message to edit not found")
         if key in self._frozen:
             raise TelegramError(400, "Bad Request: message can't be edited")
+        return sent
+
+    def _edit_text(self, params: dict[str, Any]) -> SentMessage:
+        sent = self._editable(params)
+        text = params.get("text")
+        markup = params.get("reply_markup") or None
+        if not text:
+            raise TelegramError(400, "Bad Request: message text is empty")
+        if text == sent.text and markup == sent.markup:
+            raise TelegramError(400, NOT_MODIFIED)
+        sent.text, sent.markup = text, markup
+        self.edits += 1
+        return sent
+
+    def _edit_markup(self, params: dict[str, Any]) -> SentMessage:
+        sent = self._editable(params)
         markup = params.get("reply_markup") or None
         if markup == sent.markup:
             raise TelegramError(400, NOT_MODIFIED)

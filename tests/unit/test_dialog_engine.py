@@ -31,7 +31,7 @@ from storage import (
     Person,
     QuestionnaireAnswer,
 )
-from tests.chat import Chat, conversation_with
+from tests.chat import Chat, conversation_with, toggle_dialog
 from tests.conftest import make_settings
 
 MENU = ["Попробовать анкету (демо)", "Язык / Language", "Помощь"]
@@ -374,3 +374,17 @@ async def test_many_people_at_once_on_sqlite(app: App) -> None:
     assert {tuple(c.ids) for c in chats} == {("demo-ask-name",)}
     async with app.database.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(DialogState)) == 30
+
+
+async def test_a_step_redrawn_after_a_tap_replaces_its_message(app: App, clock: FrozenClock) -> None:
+    chat = Chat(conversation_with(app, clock, toggle_dialog()))
+    await chat.start("toggle")
+    assert not chat.last.edit
+    await chat.tap("b")
+    assert [(r.text_id, r.edit) for r in chat.replies] == [("demo-pick-field", True)]
+    assert chat.labels[:3] == ["a", "✓ b", "c"]
+    await chat.send("a")
+    assert not chat.last.edit, "typed input answers with a new message"
+    assert chat.labels[:3] == ["✓ a", "✓ b", "c"]
+    await chat.tap("done")
+    assert not chat.last.edit, "moving on sends a new message"
