@@ -376,7 +376,9 @@ async def test_many_people_at_once_on_sqlite(app: App) -> None:
         assert await session.scalar(select(func.count()).select_from(DialogState)) == 30
 
 
-async def test_a_step_redrawn_after_a_tap_replaces_its_message(app: App, clock: FrozenClock) -> None:
+async def test_a_step_redrawn_after_a_tap_replaces_its_message(
+    app: App, clock: FrozenClock
+) -> None:
     chat = Chat(conversation_with(app, clock, toggle_dialog()))
     await chat.start("toggle")
     assert not chat.last.edit
