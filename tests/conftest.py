@@ -27,7 +27,7 @@ def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DATABASE__", "TELEGRAM__", "VK__", "BOT__", "LOG__"))
+        if not key.startswith(tuple(f"{section.upper()}__" for section in Settings.model_fields))
     }
     env["DATABASE__URL"] = f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"
     env.update(extra)
