@@ -8,6 +8,10 @@ from datetime import timedelta
 
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ChatType, ContentType
 from aiogram.exceptions import (
@@ -17,6 +21,16 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.methods import (
+    EditMessageReplyMarkup,
+    EditMessageText,
+    Response,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    TelegramMethod,
+)
+from aiogram.methods.base import TelegramType
 from aiogram.types import (
     BufferedInputFile,
     CallbackQuery,
@@ -28,6 +42,7 @@ from aiogram.types import (
 
 from bot.core.conversation import Conversation
 from bot.core.messages import Attachment, AttachmentKind, Button, Channel, Incoming, Reply
+from bot.core.ratelimit import Budget, RateLimiter
 from bot.services.outbox import Failed, RetryLater, SendResult, Sent, Unreachable
 
 __all__ = [
@@ -43,6 +58,8 @@ log = logging.getLogger(__name__)
 
 # Telegram counts message length in UTF-16 code units.
 MESSAGE_LIMIT = 4096
+# Messages a chat may get at once before its per-chat rate applies (an answer is often two).
+CHAT_BURST = 3
 
 _KINDS: dict[str, AttachmentKind] = {
     ContentType.STICKER: AttachmentKind.STICKER,
@@ -59,14 +76,49 @@ _KINDS: dict[str, AttachmentKind] = {
 
 
 def build_telegram(
-    conversation: Conversation, token: str, api_url: str | None
+    conversation: Conversation,
+    token: str,
+    api_url: str | None,
+    *,
+    rate_limit: float = 30.0,
+    chat_rate_limit: float = 1.0,
+    limiter: RateLimiter | None = None,
 ) -> tuple[Bot, Dispatcher]:
-    """A bot talking to `api_url` (the official Bot API when None) and a dispatcher for it."""
+    """A bot talking to `api_url` (the official Bot API when None) and a dispatcher for it.
+
+    Every message the bot sends, interactive or from the outbox, waits within `rate_limit`
+    messages per second overall and `chat_rate_limit` per chat (or within `limiter`'s budgets).
+    """
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else None
     bot = Bot(token, session=session)
+    if limiter is None:
+        limiter = RateLimiter(Budget(rate_limit), Budget(chat_rate_limit, burst=CHAT_BURST))
+    bot.session.middleware(RateLimit(limiter))
     dispatcher = Dispatcher(conversation=conversation)
     dispatcher.include_router(build_router())
     return bot, dispatcher
+
+
+class RateLimit(BaseRequestMiddleware):
+    """Holds each message back until Telegram's limits allow it; edits count overall only."""
+
+    SENDS = (SendMessage, SendPhoto, SendDocument)
+    EDITS = (EditMessageText, EditMessageReplyMarkup)
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        if isinstance(method, self.SENDS):
+            await self.limiter.acquire(str(method.chat_id))
+        elif isinstance(method, self.EDITS):
+            await self.limiter.acquire()
+        return await make_request(bot, method)
 
 
 def build_router() -> Router:
@@ -103,7 +155,8 @@ async def on_message(message: Message, bot: Bot, conversation: Conversation) -> 
 
 
 async def on_callback(callback: CallbackQuery, bot: Bot, conversation: Conversation) -> None:
-    """A tap on an inline button: stop the spinner, retire the old keyboard, handle the payload."""
+    """A tap on an inline button: stop the spinner, handle the payload, then either redraw the
+    tapped message or retire its keyboard and answer below it."""
     try:
         await callback.answer()
     except TelegramAPIError as error:
@@ -111,18 +164,41 @@ async def on_callback(callback: CallbackQuery, bot: Bot, conversation: Conversat
     message = callback.message
     if message is None or message.chat.type != ChatType.PRIVATE:
         return
-    if isinstance(message, Message) and message.reply_markup is not None:
-        try:
-            await bot.edit_message_reply_markup(
-                chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
-            )
-        except TelegramAPIError as error:
-            # Too old to edit or already without buttons: the tap is still handled.
-            log.info("keyboard of message %s kept: %s", message.message_id, error)
     replies = await conversation.handle(
         _incoming(callback.from_user, message.chat.id, button=callback.data or "")
     )
+    if isinstance(message, Message):
+        if await _edit_in_place(bot, message, replies):
+            return
+        if message.reply_markup is not None:
+            try:
+                await bot.edit_message_reply_markup(
+                    chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
+                )
+            except TelegramAPIError as error:
+                # Too old to edit or already without buttons: the answer still goes out.
+                log.info("keyboard of message %s kept: %s", message.message_id, error)
     await send_replies(bot, message.chat.id, replies)
+
+
+async def _edit_in_place(bot: Bot, message: Message, replies: list[Reply]) -> bool:
+    """Redraw the tapped message when the answer is that one step shown again."""
+    if len(replies) != 1 or not replies[0].edit:
+        return False
+    reply = replies[0]
+    if reply.attachment is not None or len(split_text(reply.text)) > 1:
+        return False
+    try:
+        await bot.edit_message_text(
+            chat_id=message.chat.id,
+            message_id=message.message_id,
+            text=reply.text,
+            reply_markup=_keyboard(reply.buttons),
+        )
+    except TelegramAPIError as error:
+        log.info("message %s not redrawn, answering anew: %s", message.message_id, error)
+        return False
+    return True
 
 
 def _incoming(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,9 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.core.clock import FrozenClock
+from bot.core.conversation import Conversation
 from bot.core.messages import Attachment, AttachmentKind, Button, Reply
+from bot.core.ratelimit import Budget, RateLimiter
 from bot.handlers.telegram import (
     TelegramSender,
     build_telegram,
@@ -31,6 +34,7 @@ from storage import (
     NotificationStatus,
     Person,
 )
+from tests.chat import conversation_with, toggle_dialog
 from tests.e2e.fake_telegram import TOKEN, FakeTelegram, SentMessage, TelegramError
 
 MENU = ["Попробовать анкету (демо)", "Язык / Language", "Помощь"]
@@ -107,17 +111,29 @@ async def telegram_fake() -> AsyncIterator[FakeTelegram]:
     await fake.stop()
 
 
+@asynccontextmanager
+async def polling(conversation: Conversation, fake: FakeTelegram) -> AsyncIterator[FakeTelegram]:
+    """The real bot long-polling the fake until the block ends.
+
+    The per-chat limit is lifted: a scripted person answers far faster than a real one.
+    """
+    bot, dispatcher = build_telegram(conversation, TOKEN, fake.base_url, chat_rate_limit=1000)
+    task = asyncio.create_task(
+        run_telegram_polling(bot, dispatcher, handle_signals=False, polling_timeout=1)
+    )
+    await fake.wait_for(lambda: "getUpdates" in fake.methods())
+    try:
+        yield fake
+    finally:
+        await dispatcher.stop_polling()
+        await task
+
+
 @pytest.fixture
 async def telegram_polling(app: App, telegram_fake: FakeTelegram) -> AsyncIterator[FakeTelegram]:
     """The real bot long-polling the fake until the test ends."""
-    bot, dispatcher = build_telegram(app.conversation, TOKEN, telegram_fake.base_url)
-    polling = asyncio.create_task(
-        run_telegram_polling(bot, dispatcher, handle_signals=False, polling_timeout=1)
-    )
-    await telegram_fake.wait_for(lambda: "getUpdates" in telegram_fake.methods())
-    yield telegram_fake
-    await dispatcher.stop_polling()
-    await polling
+    async with polling(app.conversation, telegram_fake) as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -370,3 +386,41 @@ async def test_outbox_delivers_through_telegram_honouring_429_and_403(
         states = list(await session.scalars(select(Notification.status).order_by(Notification.id)))
     assert reachable == {"501": True, "502": False}
     assert states == [NotificationStatus.SENT, NotificationStatus.FAILED]
+
+
+async def test_a_redrawn_step_edits_the_tapped_message(
+    app: App, clock: FrozenClock, telegram_fake: FakeTelegram
+) -> None:
+    async with polling(conversation_with(app, clock, toggle_dialog()), telegram_fake):
+        user = TelegramUser(telegram_fake)
+        await user.send("/start toggle", expect=2)
+        (options,) = user.seen[-1:]
+        callback = await telegram_fake.user_taps(
+            user.user_id, options.message_id, options.payload("b")
+        )
+        await telegram_fake.wait_for(lambda: telegram_fake.edits == 1)
+        await telegram_fake.wait_for(lambda: callback in telegram_fake.answered_callbacks)
+        assert user.last is options, "no new message: the options were redrawn in place"
+        assert options.labels[:3] == ["a", "✓ b", "c"]
+        await user.tap("done", expect=1)
+        assert options.buttons == [], "moving on retires the keyboard instead"
+
+
+async def test_messages_wait_for_the_rate_limits(app: App, telegram_fake: FakeTelegram) -> None:
+    """Five messages to one chat and one to another: the chat's budget spaces its own only."""
+    now = [0.0]
+    went: list[tuple[str, float]] = []
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(Budget(30), Budget(1, burst=3), clock=lambda: now[0], sleep=sleep)
+    bot, _ = build_telegram(app.conversation, TOKEN, telegram_fake.base_url, limiter=limiter)
+    try:
+        for chat in ("7", "7", "7", "7", "8", "7"):
+            await send_replies(bot, chat, [Reply(f"to {chat}", "t")])
+            went.append((chat, round(now[0], 3)))
+    finally:
+        await bot.session.close()
+    assert went == [("7", 0.0), ("7", 0.033), ("7", 0.067), ("7", 1.0), ("8", 1.033), ("7", 2.0)]
+    assert len(telegram_fake.messages(7)) == 5
