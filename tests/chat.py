@@ -49,7 +49,7 @@ def toggle_dialog() -> Dialog:
     async def toggle(ctx: StepContext, value: JSON) -> Outcome:
         if value == "done":
             return Finish(ctx.data.get("picked") or [])
-        picked = list(ctx.data.get("picked") or [])  # type: ignore[arg-type]
+        picked = list(ctx.data.get("picked") or [])
         picked.remove(value) if value in picked else picked.append(value)
         ctx.data["picked"] = picked
         return Stay()
