@@ -4,14 +4,19 @@ A service plans a notification in the same transaction as the change that causes
 `key` makes planning twice a no-op. The worker claims due rows under a lease, sends them outside
 any transaction (so SQLite's single writer is never held during HTTP), then records the result.
 A worker that dies after claiming leaves leased rows that the next run picks up once the lease
-lapses; on VK the resend is de-duplicated by `random_id` = notification id.
+lapses; on VK the resend is de-duplicated by a `random_id` derived from the notification id.
+Notifications of one recipient go out in order; different recipients are served concurrently,
+each send waiting for its channel's rate limit.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import and_, or_, select
@@ -27,6 +32,53 @@ if TYPE_CHECKING:
     from bot.core.clock import Clock
     from bot.core.i18n import Translator
     from storage import Database
+
+log = logging.getLogger(__name__)
+
+
+class NotificationKind(StrEnum):
+    """What a notification is about; decides how late it may still be sent."""
+
+    MEETING_REMINDER_DAY = "meeting-reminder-24h"
+    MEETING_REMINDER_HOUR = "meeting-reminder-1h"
+    MEETING_UPDATE = "meeting-update"  # proposed, confirmed, moved or cancelled by the partner
+    MEETING_CHECK = "meeting-check"  # "did it happen?"
+    NUDGE = "nudge"
+    SURVEY = "survey"
+    STAGE = "stage"  # a cycle stage's pushes
+    PAIR = "pair"  # introductions and change decisions
+    CONSENT = "consent"
+    DIGEST = "digest"
+    ANNOUNCEMENT = "announcement"
+    ACCOUNT = "account"  # linking and other account notices
+
+
+# How late past `due_at` a notification may still go out; None: however late. A row's own
+# `expires_at` overrides this. A reminder an hour before a meeting is useless three hours late;
+# a digest or an introduction is still worth reading.
+LATENESS: Mapping[str, timedelta | None] = {
+    NotificationKind.MEETING_REMINDER_HOUR: timedelta(minutes=30),
+    NotificationKind.MEETING_REMINDER_DAY: timedelta(hours=6),
+    NotificationKind.MEETING_UPDATE: None,
+    NotificationKind.MEETING_CHECK: timedelta(days=2),
+    NotificationKind.NUDGE: timedelta(days=1),
+    NotificationKind.SURVEY: timedelta(days=3),
+    NotificationKind.STAGE: timedelta(days=3),
+    NotificationKind.PAIR: None,
+    NotificationKind.CONSENT: None,
+    NotificationKind.DIGEST: None,
+    NotificationKind.ANNOUNCEMENT: timedelta(days=7),
+    NotificationKind.ACCOUNT: timedelta(hours=1),
+}
+DEFAULT_LATENESS = timedelta(days=1)
+
+
+def deadline(kind: str, due_at: datetime, expires_at: datetime | None) -> datetime | None:
+    """The moment after which a notification is skipped instead of sent, if any."""
+    if expires_at is not None:
+        return expires_at
+    lateness = LATENESS.get(kind, DEFAULT_LATENESS)
+    return None if lateness is None else due_at + lateness
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +196,7 @@ class DeliveryWorker:
         max_attempts: int = 6,
         backoff: timedelta = timedelta(seconds=30),
         batch: int = 50,
+        concurrency: int = 8,
     ) -> None:
         self.database = database
         self.translator = translator
@@ -153,16 +206,27 @@ class DeliveryWorker:
         self.max_attempts = max_attempts
         self.backoff = backoff
         self.batch = batch
+        self.concurrency = concurrency
 
     async def run_once(self) -> DeliveryReport:
-        """Deliver one batch of due notifications."""
+        """Deliver one batch of due notifications: recipients concurrently, each in order."""
         report = DeliveryReport()
-        for notification_id in await self.claim():
-            await self._deliver(notification_id, report)
+        queues: dict[int, list[int]] = {}
+        for notification_id, recipient_id in await self.claim():
+            queues.setdefault(recipient_id, []).append(notification_id)
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def deliver(queue: list[int]) -> None:
+            async with slots:
+                for notification_id in queue:
+                    await self._deliver(notification_id, report)
+
+        await asyncio.gather(*(deliver(queue) for queue in queues.values()))
         return report
 
-    async def claim(self) -> list[int]:
-        """Lease a batch of due rows (pending and due, or sending with a lapsed lease)."""
+    async def claim(self) -> list[tuple[int, int]]:
+        """Lease a batch of due rows (pending and due, or sending with a lapsed lease);
+        returns (notification id, recipient id) pairs."""
         async with self.database.transaction() as session:
             now = self.clock.now()
             due = or_(
@@ -191,16 +255,21 @@ class DeliveryWorker:
                 row.status = NotificationStatus.SENDING
                 row.lease_until = now + self.lease
                 row.attempts += 1
-            return [row.id for row in rows]
+            return [(row.id, row.recipient_person_id) for row in rows]
 
     async def _deliver(self, notification_id: int, report: DeliveryReport) -> None:
         async with self.database.transaction() as session:
             target = await self._prepare(session, notification_id, report)
         if target is None:
             return
-        result = await self.senders[target.channel].send(
-            target.chat_id, target.replies, notification_id=notification_id
-        )
+        try:
+            result = await self.senders[target.channel].send(
+                target.chat_id, target.replies, notification_id=notification_id
+            )
+        except Exception as error:
+            # A sender must not raise; if one does, the row is retried rather than stuck.
+            log.exception("sender %s raised for notification %s", target.channel, notification_id)
+            result = RetryLater(f"{target.channel} sender raised {type(error).__name__}")
         async with self.database.transaction() as session:
             await self._record(session, notification_id, target, result, report)
 
@@ -211,7 +280,8 @@ class DeliveryWorker:
         if row is None or row.status != NotificationStatus.SENDING:
             return None  # deleted with its recipient, or handled by another worker
         now = self.clock.now()
-        if row.expires_at is not None and now > row.expires_at:
+        late_after = deadline(row.kind, row.due_at, row.expires_at)
+        if late_after is not None and now > late_after:
             self._finish(row, NotificationStatus.SKIPPED, "late: past the lateness limit")
             report.skipped += 1
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 
@@ -232,3 +233,96 @@ async def test_two_workers_deliver_each_notification_once(
     assert len(delivered) == 200
     assert set(delivered.values()) == {1}
     assert sum(counts) == 200
+
+
+@pytest.mark.parametrize(
+    ("kind", "late_by", "outcome"),
+    [
+        ("meeting-reminder-1h", timedelta(minutes=20), NotificationStatus.SENT),
+        ("meeting-reminder-1h", timedelta(hours=3), NotificationStatus.SKIPPED),
+        ("meeting-reminder-24h", timedelta(hours=7), NotificationStatus.SKIPPED),
+        ("digest", timedelta(days=5), NotificationStatus.SENT),
+        ("unknown-kind", timedelta(hours=23), NotificationStatus.SENT),
+        ("unknown-kind", timedelta(hours=25), NotificationStatus.SKIPPED),
+    ],
+)
+async def test_lateness_policy_per_kind(
+    database: Database,
+    clock: FrozenClock,
+    kind: str,
+    late_by: timedelta,
+    outcome: NotificationStatus,
+) -> None:
+    person = await recipient(database, Channel.TELEGRAM)
+    async with database.transaction() as session:
+        await OutboxService(session, clock).plan(
+            key="late", kind=kind, recipient_id=person.id, text_id="welcome-back"
+        )
+    clock.advance(late_by)
+    telegram = RecordingSender()
+    await worker(database, clock, telegram=telegram).run_once()
+    assert await statuses(database) == [outcome]
+    assert len(telegram.sent) == (outcome is NotificationStatus.SENT)
+
+
+class SlowSender(RecordingSender):
+    """Holds the first send until a second one starts (or 5 s pass); notes the order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight: set[int] = set()
+        self.most_at_once = 0
+        self.order: list[int] = []
+        self.second_started = asyncio.Event()
+
+    async def send(
+        self, chat_id: str, replies: Sequence[Reply], *, notification_id: int
+    ) -> SendResult:
+        self.in_flight.add(notification_id)
+        self.most_at_once = max(self.most_at_once, len(self.in_flight))
+        if len(self.in_flight) > 1:
+            self.second_started.set()
+        if not self.order:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self.second_started.wait(), 5)
+        self.in_flight.discard(notification_id)
+        self.order.append(notification_id)
+        return await super().send(chat_id, replies, notification_id=notification_id)
+
+
+async def test_recipients_served_concurrently_each_in_order(
+    database: Database, clock: FrozenClock
+) -> None:
+    people = [await recipient(database, Channel.TELEGRAM) for _ in range(3)]
+    for index in range(9):
+        await plan(database, clock, people[index % 3], key=f"k{index}")
+    telegram = SlowSender()
+    deliver = worker(database, clock, telegram=telegram)
+    deliver.concurrency = 2
+    assert (await deliver.run_once()).sent == 9
+    assert telegram.most_at_once == 2
+    async with database.sessions() as session:
+        rows = (
+            await session.execute(select(Notification.id, Notification.recipient_person_id))
+        ).all()
+    by_person: dict[int, list[int]] = {}
+    for notification_id in telegram.order:
+        by_person.setdefault(dict(rows)[notification_id], []).append(notification_id)
+    assert all(ids == sorted(ids) for ids in by_person.values()), "each person's in planned order"
+
+
+class RaisingSender(RecordingSender):
+    async def send(
+        self, chat_id: str, replies: Sequence[Reply], *, notification_id: int
+    ) -> SendResult:
+        raise RuntimeError("a bug in a sender")
+
+
+async def test_a_sender_that_raises_leaves_the_row_for_a_retry(
+    database: Database, clock: FrozenClock
+) -> None:
+    person = await recipient(database, Channel.TELEGRAM)
+    await plan(database, clock, person)
+    report = await worker(database, clock, telegram=RaisingSender()).run_once()
+    assert report.retried == 1
+    assert await statuses(database) == [NotificationStatus.PENDING]
