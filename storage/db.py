@@ -11,12 +11,23 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+
+def insert_or_skip(session: AsyncSession, entity: Any, keys: list[str]) -> Any:
+    """`INSERT ... ON CONFLICT (keys) DO NOTHING` for the session's database (SQLite or
+    PostgreSQL); add `.values(...)`. On PostgreSQL it waits for a concurrent insert of the same
+    key to commit or roll back, so it also serialises racing creators."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(entity).on_conflict_do_nothing(index_elements=keys)
+
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 

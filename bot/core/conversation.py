@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -16,6 +17,10 @@ from bot.core.messages import Incoming, Reply
 from bot.dialogs.engine import Engine, Push, Reject, StaleState, State, StepContext
 from bot.services import Services
 from storage import Database, DialogState
+from storage.db import insert_or_skip
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
 
@@ -90,17 +95,10 @@ class Conversation:
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         async with self.database.transaction() as session:
+            row = await self._lock_state(session, incoming)
             services = Services(session, self.clock)
             person, account, first_contact = await services.people.touch(
                 incoming, locale=self.translator.pick_locale(incoming.language)
-            )
-            row = await session.scalar(
-                select(DialogState)
-                .where(
-                    DialogState.channel == incoming.channel,
-                    DialogState.external_user_id == incoming.user_id,
-                )
-                .with_for_update()
             )
             registry = self.engine.registry
             try:
@@ -124,19 +122,26 @@ class Conversation:
             elif first_contact:
                 ctx.say("welcome")
             replies = await self._dispatch(state, ctx, incoming, fresh=reset or first_contact)
-            if row is None:
-                row = DialogState(
-                    channel=incoming.channel,
-                    external_user_id=incoming.user_id,
-                    person_id=person.id,
-                    state={},
-                    revision=0,
-                )
-                session.add(row)
+            row.person_id = person.id
             row.state = state.to_json()
             row.revision += 1
             row.updated_at = self.clock.now()
         return replies
+
+    async def _lock_state(self, session: AsyncSession, incoming: Incoming) -> DialogState:
+        """The conversation's state row, created empty if new and locked until the commit.
+
+        Inserting first (doing nothing if it exists, waiting if another worker is inserting it)
+        and then locking the row serialises the updates of one conversation across processes on
+        PostgreSQL, first contact included; SQLite has a single writer anyway.
+        """
+        key = {"channel": incoming.channel, "external_user_id": incoming.user_id}
+        await session.execute(
+            insert_or_skip(session, DialogState, list(key)).values(
+                **key, state={}, revision=0, updated_at=self.clock.now()
+            )
+        )
+        return (await session.scalars(select(DialogState).filter_by(**key).with_for_update())).one()
 
     async def _dispatch(
         self, state: State, ctx: StepContext, incoming: Incoming, *, fresh: bool

@@ -20,11 +20,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.core.messages import Reply
 from storage import Channel, MessengerAccount, Notification, NotificationStatus, Person
+from storage.db import insert_or_skip
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -154,11 +153,7 @@ class OutboxService:
             "attempts": 0,
             "created_at": now,
         }
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
-            insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["key"])
-        )
+        statement = insert_or_skip(self.session, Notification, ["key"]).values(**values)
         result = await self.session.execute(statement)
         return bool(getattr(result, "rowcount", 0))
 
