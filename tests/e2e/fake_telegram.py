@@ -139,6 +139,11 @@ class FakeTelegram:
     webhook: dict[str, Any] | None = None
     # How many messages had their text edited.
     edits: int = 0
+    # While set, sendMessage calls hang until `release_held()`, then fail without delivering
+    # (a request cut off mid-way, e.g. by the sender's process being killed).
+    hold_sends: bool = False
+    held: int = 0
+    _release: asyncio.Event = field(default_factory=asyncio.Event)
     _next_update_id: int = 1
     _next_message_id: int = 1
     _next_callback_id: int = 1
@@ -158,7 +163,8 @@ class FakeTelegram:
         self.base_url = f"http://{host}:{port}"
 
     async def stop(self) -> None:
-        """Release pending long polls and close the server."""
+        """Release pending long polls and held sends, and close the server."""
+        self._release.set()
         async with self._changed:
             self._closing = True
             self._changed.notify_all()
@@ -215,6 +221,11 @@ class FakeTelegram:
     def freeze(self, message: SentMessage) -> None:
         """Make a message too old to edit, as Telegram does after 48 hours."""
         self._frozen.add((message.chat_id, message.message_id))
+
+    def release_held(self) -> None:
+        """Let held sendMessage calls end (undelivered) and stop holding new ones."""
+        self.hold_sends = False
+        self._release.set()
 
     # What tests look at.
 
@@ -283,6 +294,12 @@ class FakeTelegram:
             self._changed.notify_all()  # the call's effect is visible now
         return web.json_response({"ok": True, "result": result})
 
+    async def _hold(self) -> None:
+        async with self._changed:
+            self.held += 1
+            self._changed.notify_all()
+        await self._release.wait()
+
     async def _answer(self, method: str, params: dict[str, Any]) -> Any:
         match method:
             case "getMe":
@@ -297,6 +314,9 @@ class FakeTelegram:
                 return True
             case "getUpdates":
                 return await self._get_updates(params)
+            case "sendMessage" if self.hold_sends:
+                await self._hold()
+                raise TelegramError(502, "Bad Gateway: the sender went away")
             case "sendMessage" if self.send_failures:
                 raise self.send_failures.pop(0)
             case "sendMessage":
