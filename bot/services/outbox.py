@@ -19,13 +19,27 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from bot.core.messages import Reply
-from storage import Channel, MessengerAccount, Notification, NotificationStatus, Person
+from storage import (
+    Channel,
+    MessengerAccount,
+    Notification,
+    NotificationStatus,
+    Participant,
+    ParticipantRole,
+    ParticipantStatus,
+    Person,
+    Program,
+    ProgramCurator,
+    StaffMember,
+    StaffRole,
+)
 from storage.db import insert_or_skip
 
 if TYPE_CHECKING:
+    from sqlalchemy import Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.core.clock import Clock
@@ -120,8 +134,24 @@ class Sender(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryProblem:
+    """A participant the bot could not reach: a failed notification, or no reachable account."""
+
+    program: str
+    person_id: int
+    name: str | None
+    role: ParticipantRole
+    unreachable: bool  # no messenger account the bot can write to
+    failed_at: datetime | None = None  # when a notification that failed was due
+
+
+# Participants who no longer take part are not chased.
+_GONE = (ParticipantStatus.DECLINED, ParticipantStatus.LEFT, ParticipantStatus.REMOVED)
+
+
 class OutboxService:
-    """Plans notifications in the caller's transaction."""
+    """Plans notifications in the caller's transaction; reports what could not be delivered."""
 
     def __init__(self, session: AsyncSession, clock: Clock) -> None:
         self.session = session
@@ -156,6 +186,59 @@ class OutboxService:
         statement = insert_or_skip(self.session, Notification, ["key"]).values(**values)
         result = await self.session.execute(statement)
         return bool(getattr(result, "rowcount", 0))
+
+    async def oversees_programs(self, viewer_id: int) -> bool:
+        """Whether the person curates a program or coordinates an organisation."""
+        return bool(await self.session.scalar(select(self._overseen(viewer_id).exists())))
+
+    async def problems(self, viewer_id: int, *, since: datetime) -> list[DeliveryProblem]:
+        """Participants of the programs `viewer_id` oversees who missed messages since `since`
+        (the newest failure each) or whom no messenger reaches now; by program, then name."""
+        last_failure = (
+            select(Notification.due_at)
+            .where(
+                Notification.recipient_person_id == Participant.person_id,
+                Notification.status == NotificationStatus.FAILED,
+                Notification.due_at >= since,
+            )
+            .order_by(Notification.due_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        reachable = exists().where(
+            MessengerAccount.person_id == Participant.person_id,
+            MessengerAccount.reachable.is_(True),
+        )
+        rows = await self.session.execute(
+            select(
+                Program.name,
+                Person.id,
+                Person.full_name,
+                Participant.role,
+                ~reachable,
+                last_failure,
+            )
+            .join(Program, Program.id == Participant.program_id)
+            .join(Person, Person.id == Participant.person_id)
+            .where(
+                Participant.program_id.in_(self._overseen(viewer_id)),
+                Participant.status.not_in(_GONE),
+                or_(~reachable, last_failure.is_not(None)),
+            )
+            .order_by(Program.name, Person.full_name, Person.id)
+        )
+        return [DeliveryProblem(*row) for row in rows.all()]
+
+    @staticmethod
+    def _overseen(viewer_id: int) -> Select[int]:
+        """Ids of the programs a person curates or whose organisation they coordinate."""
+        curated = select(ProgramCurator.program_id).where(ProgramCurator.person_id == viewer_id)
+        coordinated = select(StaffMember.organization_id).where(
+            StaffMember.person_id == viewer_id, StaffMember.role == StaffRole.COORDINATOR
+        )
+        return select(Program.id).where(
+            or_(Program.id.in_(curated), Program.organization_id.in_(coordinated))
+        )
 
 
 @dataclass(slots=True)

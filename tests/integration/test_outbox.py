@@ -24,7 +24,18 @@ from bot.services.outbox import (
     Sent,
     Unreachable,
 )
-from storage import Channel, Database, MessengerAccount, Notification, NotificationStatus, Person
+from storage import (
+    Channel,
+    Database,
+    MessengerAccount,
+    Notification,
+    NotificationStatus,
+    ParticipantStatus,
+    Person,
+    ProgramCurator,
+    StaffMember,
+    StaffRole,
+)
 from tests.integration import factories
 from tests.integration.factories import NOW
 
@@ -326,3 +337,68 @@ async def test_a_sender_that_raises_leaves_the_row_for_a_retry(
     report = await worker(database, clock, telegram=RaisingSender()).run_once()
     assert report.retried == 1
     assert await statuses(database) == [NotificationStatus.PENDING]
+
+
+async def test_curator_sees_delivery_problems_of_their_programs_only(
+    database: Database, clock: FrozenClock
+) -> None:
+    async with database.transaction() as session:
+        school = await factories.organization(session)
+        mine, other = (
+            await factories.program(session, school),
+            await factories.program(session, school),
+        )
+        mine.name, other.name = "Моя программа", "Чужая программа"
+        curator = await factories.person(session, school, full_name="Куратор")
+        session.add(ProgramCurator(program_id=mine.id, person_id=curator.id, created_at=NOW))
+        blocked = await factories.person(session, school, full_name="Аня")
+        await factories.account(session, blocked)
+        failing = await factories.person(session, school, full_name="Боря")
+        await factories.account(session, failing, channel=Channel.VK)
+        fine = await factories.person(session, school, full_name="Вера")
+        await factories.account(session, fine)
+        stranger = await factories.person(session, school, full_name="Гоша")
+        left = await factories.person(session, school, full_name="Даша")
+        for who in (blocked, failing, fine):
+            await factories.participant(session, mine, who)
+        await factories.participant(session, other, stranger)
+        gone = await factories.participant(session, mine, left)
+        gone.status = ParticipantStatus.LEFT
+        coordinator = await factories.person(session, school, full_name="Координатор")
+        session.add(
+            StaffMember(
+                organization_id=school.id,
+                person_id=coordinator.id,
+                role=StaffRole.COORDINATOR,
+                created_at=NOW,
+            )
+        )
+        ids = {p.full_name: p.id for p in (curator, blocked, failing, fine, coordinator)}
+    for who in ("Аня", "Боря", "Вера"):
+        async with database.transaction() as session:
+            await OutboxService(session, clock).plan(
+                key=who, kind="test", recipient_id=ids[who], text_id="welcome-back"
+            )
+    deliver = worker(
+        database,
+        clock,
+        telegram=RecordingSender(Unreachable("403"), Sent()),
+        vk=RecordingSender(Failed("400")),
+    )
+    await deliver.run_once()
+    await deliver.run_once()  # Аня's notification finds no reachable account left
+
+    async with database.sessions() as session:
+        outbox = OutboxService(session, clock)
+        seen = await outbox.problems(ids["Куратор"], since=NOW - timedelta(days=14))
+        assert [(p.program, p.name, p.unreachable, p.failed_at) for p in seen] == [
+            ("Моя программа", "Аня", True, NOW),
+            ("Моя программа", "Боря", False, NOW),
+        ]
+        later = await outbox.problems(ids["Куратор"], since=NOW + timedelta(days=1))
+        assert [p.name for p in later] == ["Аня"], "old failures drop off; blocked stays"
+        everyone = await outbox.problems(ids["Координатор"], since=NOW - timedelta(days=14))
+        assert [p.name for p in everyone] == ["Аня", "Боря", "Гоша"]
+        assert await outbox.problems(ids["Вера"], since=NOW - timedelta(days=14)) == []
+        assert await outbox.oversees_programs(ids["Куратор"])
+        assert not await outbox.oversees_programs(ids["Вера"])
