@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import secrets
 from collections.abc import Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from vkbottle import API, AiohttpClient, BotPolling, Callback, Keyboard, VKAPIError
+from aiohttp import ClientError, ClientResponseError, ClientTimeout
+from vkbottle import (
+    API,
+    AiohttpClient,
+    BotPolling,
+    Callback,
+    DocMessagesUploader,
+    Keyboard,
+    PhotoMessageUploader,
+    VKAPIError,
+)
+from vkbottle.api import ABCAPI
+from vkbottle.api.request_rescheduler import ABCRequestRescheduler
 
 from bot.core.conversation import Conversation, KeyedLocks
 from bot.core.messages import Attachment, AttachmentKind, Button, Channel, Incoming, Reply
+from bot.core.ratelimit import Budget, RateLimiter
+from bot.services.outbox import Failed, RetryLater, SendResult, Sent, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +62,32 @@ ATTACHMENT_KINDS = {
 START_PAYLOAD = {"command": "start"}
 # Paged keyboards kept in memory: one per person, the oldest dropped first.
 MAX_PAGED = 10_000
+# API requests per second with a community token (VK allows 20).
+RATE_LIMIT = 20.0
+# A hung request must not outlive the outbox lease; the Long Poll request sets its own timeout.
+REQUEST_TIMEOUT = ClientTimeout(total=60, sock_connect=10)
+
+# random_id: VK takes a signed 32-bit integer and does not deliver a message again whose
+# random_id the same person got within the last hour (it answers with the first message's id);
+# 0 turns that check off. Two ranges that never meet, so a reply cannot swallow a notification:
+# 1 … 2**30 for outbox notifications (see outbox_random_id), 2**30 + 1 … 2**31 - 1 for
+# interactive replies (a per-process counter from a random start: never reused by one process).
+OUTBOX_IDS = 2**30
+INTERACTIVE_IDS = 2**31 - 1 - OUTBOX_IDS
+# Messages one notification may take (text parts; the file rides on the last one).
+MAX_PARTS = 64
+
+# VK errors worth another try, with the wait each calls for (None: the worker's own backoff).
+RETRY_AFTER: dict[int, timedelta | None] = {
+    6: timedelta(seconds=1),  # too many requests per second
+    9: timedelta(minutes=1),  # flood control
+    # A method's quota is spent; 15 minutes keeps a resend within VK's one-hour duplicate
+    # window, so parts delivered before the error are not delivered twice.
+    29: timedelta(minutes=15),
+    10: None,  # internal server error
+}
+# The person blocked the community or never allowed its messages; access denied.
+UNREACHABLE = frozenset({7, 15, 901, 902})
 
 
 def api_method_url(api_url: str) -> str:
@@ -154,13 +196,96 @@ def _json_object(raw: object) -> dict[str, Any] | None:
     return raw if isinstance(raw, dict) else None
 
 
+def outbox_random_id(notification_id: int, part: int) -> int:
+    """`random_id` of a notification's message number `part`: 1 + (id · 64 + part) mod 2**30.
+
+    The same on every retry and distinct per part, so VK drops a resend after a crash. Values
+    lie in 1 … 2**30 (within int32) and repeat only every 2**24 (16.7 million) notifications,
+    far beyond VK's one-hour duplicate window.
+    """
+    if not 0 <= part < MAX_PARTS:
+        raise ValueError(f"a notification takes at most {MAX_PARTS} messages, not {part + 1}")
+    return 1 + (notification_id * MAX_PARTS + part) % OUTBOX_IDS
+
+
+def message_count(reply: Reply) -> int:
+    """How many messages a reply takes: its text parts (the file rides on the last one)."""
+    return len(split_text(reply.text))
+
+
+def send_result(error: Exception) -> SendResult:
+    """What the outbox does after a VK API, HTTP or network error."""
+    match error:
+        case VKAPIError(code=code) if code in RETRY_AFTER:
+            return RetryLater(f"vk {code}: {error}", RETRY_AFTER[code])
+        case VKAPIError(code=code) if code in UNREACHABLE:
+            return Unreachable(f"vk {code}: {error}")
+        case VKAPIError(code=code):
+            return Failed(f"vk {code}: {error}")
+        case ClientResponseError(status=status) if status >= 500 or status == 429:
+            return RetryLater(f"vk: HTTP {status}")
+        case ClientResponseError(status=status):
+            return Failed(f"vk: HTTP {status}")
+        case ClientError() | TimeoutError() | BadResponseError():
+            return RetryLater(f"vk: {error!r}")
+    raise error
+
+
+class BadResponseError(Exception):
+    """VK or its upload server answered with something other than the expected JSON."""
+
+
+class _NoRescheduling(ABCRequestRescheduler):
+    """Raise on a non-JSON answer: vkbottle's default retries it for ever, sleeping in between,
+    which would hold a reply or the outbox worker; the caller decides whether to try again."""
+
+    async def reschedule(
+        self, ctx_api: ABCAPI | API, method: str, data: dict[str, Any], recent_response: Any
+    ) -> dict[str, Any]:
+        raise BadResponseError(f"{method}: not JSON: {str(recent_response)[:200]!r}")
+
+
+class VkApi(API):
+    """vkbottle's API with every method call waiting on the community token's rate limiter.
+
+    Uploads' API calls come here too; the Long Poll request goes to `http_client` directly
+    (it is not an API method and is not counted), and so do the file uploads themselves.
+    """
+
+    def __init__(self, token: str, limiter: RateLimiter) -> None:
+        super().__init__(
+            token,
+            # An HTTP error status raises (VK answers API errors with 200 and an error body).
+            http_client=AiohttpClient(raise_for_status=True, timeout=REQUEST_TIMEOUT),
+            request_rescheduler=_NoRescheduling(),
+        )
+        self.limiter = limiter
+
+    async def request(
+        self, method: str, data: dict[str, Any], version: str | None = None
+    ) -> dict[str, Any]:
+        """One API method call, once the limiter lets it go."""
+        await self.limiter.acquire()
+        return await super().request(method, data, version)
+
+
+class _DocUploader(DocMessagesUploader):
+    """A document for a message; vkbottle leaves docs.getMessagesUploadServer's type unset."""
+
+    async def get_server(self, **kwargs: Any) -> dict[str, Any]:
+        response = await self.api.request("docs.getMessagesUploadServer", {"type": "doc", **kwargs})
+        server: dict[str, Any] = response["response"]
+        return server
+
+
 @dataclass(frozen=True, slots=True)
 class Paged:
-    """A long keyboard sent to a person: its pages and the text of the message it hangs on."""
+    """A long keyboard sent to a person: its pages and the message it hangs on."""
 
     key: str
     text: str
     pages: list[Rows]
+    attachment: str | None = None
 
 
 class VkChannel:
@@ -176,6 +301,7 @@ class VkChannel:
         # Replies to one person go out in the order of their updates.
         self._locks = KeyedLocks()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._interactive_ids = itertools.count(secrets.randbelow(INTERACTIVE_IDS))
 
     async def run(self) -> None:
         """Handle updates until cancelled, then stop the updates in flight and the HTTP session."""
@@ -233,12 +359,13 @@ class VkChannel:
                 await self.api.messages.send_message_event_answer(
                     event_id=event_id, user_id=user_id, peer_id=peer_id
                 )
-            except VKAPIError:
+            except (VKAPIError, ClientError, TimeoutError, BadResponseError):
                 log.warning("VK: event %s not answered", event_id, exc_info=True)
             if not 0 < peer_id < FIRST_CHAT_PEER:
                 return
             payload = _json_object(event.get("payload")) or {}
-            if await self.turn_page(peer_id, payload, event.get("conversation_message_id")):
+            message_id = event.get("conversation_message_id")
+            if await self.turn_page(peer_id, payload, message_id):
                 return
             button = payload.get("p")
             incoming = Incoming(
@@ -248,7 +375,9 @@ class VkChannel:
                 # Anything but an option's payload is a stale button for the core.
                 button=button if isinstance(button, str) else "",
             )
-            await self.render(peer_id, await self.conversation.handle(incoming))
+            replies = await self.conversation.handle(incoming)
+            if not await self.redraw(peer_id, replies, message_id):
+                await self.render(peer_id, replies)
 
     async def turn_page(self, peer_id: int, payload: dict[str, Any], message_id: object) -> bool:
         """Show another page of the person's long keyboard; False when it is not a known page."""
@@ -259,46 +388,157 @@ class VkChannel:
         if not 0 <= page < len(paged.pages):
             return False
         keyboard = keyboard_json(paged.pages, page, paged.key)
-        if isinstance(message_id, int):
+        if not await self.edit(peer_id, message_id, paged.text, keyboard, paged.attachment):
+            await self.send(peer_id, paged.text, keyboard, attachment=paged.attachment)
+        return True
+
+    async def redraw(self, peer_id: int, replies: Sequence[Reply], message_id: object) -> bool:
+        """Show a step redrawn after a tap in the tapped message; False when it must be sent."""
+        if len(replies) != 1:
+            return False
+        [reply] = replies
+        if not reply.edit or reply.attachment is not None or message_count(reply) > 1:
+            return False
+        keyboard = self.keyboard(peer_id, reply, reply.text, None)
+        return await self.edit(peer_id, message_id, reply.text, keyboard)
+
+    async def edit(
+        self,
+        peer_id: int,
+        message_id: object,
+        text: str,
+        keyboard: str | None,
+        attachment: str | None = None,
+    ) -> bool:
+        """Replace a message's text and keyboard; False when VK refuses (too old, deleted ...)."""
+        if not isinstance(message_id, int):
+            return False
+        try:
             await self.api.messages.edit(
                 peer_id=peer_id,
                 conversation_message_id=message_id,
-                message=paged.text,
+                message=text,
                 keyboard=keyboard,
+                attachment=attachment,
             )
-        else:
-            await self.send(peer_id, paged.text, keyboard)
+        except VKAPIError as error:
+            # Only a refusal: after a timeout the edit may have been made, and a new message
+            # would show the step twice.
+            log.info("VK: message %s not edited, sending anew: %s", message_id, error)
+            return False
         return True
 
-    async def render(self, peer_id: int, replies: list[Reply]) -> None:
-        """Send the replies in order; long texts in parts with the keyboard on the last one."""
+    async def deliver(
+        self, peer_id: int, replies: Sequence[Reply], *, notification_id: int
+    ) -> None:
+        """Send a notification's replies, in turn with the person's interactive replies."""
+        async with self._locks.hold((Channel.VK, str(peer_id))):
+            await self.render(peer_id, replies, notification_id=notification_id)
+
+    async def render(
+        self, peer_id: int, replies: Sequence[Reply], *, notification_id: int | None = None
+    ) -> None:
+        """Send the replies in order: long texts in parts, the file and keyboard on the last.
+
+        With a `notification_id` every message gets its deterministic outbox random_id.
+        """
+        index = itertools.count()
         for reply in replies:
-            if reply.attachment is not None:
-                log.warning("VK files are not sent yet; %s goes without its file", reply.text_id)
             *parts, last = split_text(reply.text)
             for part in parts:
-                await self.send(peer_id, part, None)
-            keyboard = None
-            if reply.buttons:
-                pages = paginate(reply.buttons)
-                key = secrets.token_urlsafe(4)
-                keyboard = keyboard_json(pages, 0, key)
-                self._paged.pop(peer_id, None)
-                if len(pages) > 1:
-                    self._paged[peer_id] = Paged(key, last, pages)
-                    if len(self._paged) > MAX_PAGED:
-                        del self._paged[next(iter(self._paged))]
-            await self.send(peer_id, last, keyboard)
+                await self.send(peer_id, part, random_id=self._random_id(notification_id, index))
+            attachment = await self.upload(peer_id, reply.attachment)
+            keyboard = self.keyboard(peer_id, reply, last, attachment)
+            await self.send(
+                peer_id,
+                last,
+                keyboard,
+                attachment=attachment,
+                random_id=self._random_id(notification_id, index),
+            )
 
-    async def send(self, peer_id: int, text: str, keyboard: str | None) -> None:
-        """One messages.send call."""
+    def keyboard(self, peer_id: int, reply: Reply, text: str, attachment: str | None) -> str | None:
+        """The reply's first keyboard page; a long one is remembered for « and »."""
+        if not reply.buttons:
+            return None
+        pages = paginate(reply.buttons)
+        key = secrets.token_urlsafe(4)
+        self._paged.pop(peer_id, None)
+        if len(pages) > 1:
+            self._paged[peer_id] = Paged(key, text, pages, attachment)
+            if len(self._paged) > MAX_PAGED:
+                del self._paged[next(iter(self._paged))]
+        return keyboard_json(pages, 0, key)
+
+    async def upload(self, peer_id: int, attachment: Attachment | None) -> str | None:
+        """Upload a file for a message to the person: `photo…` for an image, else `doc…`."""
+        if attachment is None:
+            return None
+        if attachment.content is None:
+            log.warning("VK: a %s attachment without content is skipped", attachment.kind)
+            return None
+        try:
+            if attachment.kind is AttachmentKind.IMAGE:
+                photos = PhotoMessageUploader(self.api, attachment_name=attachment.filename)
+                return await photos.upload(attachment.content, peer_id=peer_id)
+            docs = _DocUploader(self.api)
+            title = attachment.filename or "file"
+            return await docs.upload(attachment.content, peer_id=peer_id, title=title)
+        except (ValueError, KeyError, IndexError, TypeError) as error:
+            # vkbottle parses the upload server's answer without checking it.
+            raise BadResponseError(f"upload of {attachment.filename!r}: {error!r}") from error
+
+    async def send(
+        self,
+        peer_id: int,
+        text: str,
+        keyboard: str | None = None,
+        *,
+        attachment: str | None = None,
+        random_id: int | None = None,
+    ) -> None:
+        """One messages.send; a fresh interactive random_id unless one is given."""
         await self.api.messages.send(
             peer_id=peer_id,
-            message=text,
-            # Any unique number for now; retries after a failure will need a stable one.
-            random_id=secrets.randbelow(2**31 - 1) + 1,
+            message=text or None,
+            attachment=attachment,
+            random_id=random_id if random_id is not None else self.interactive_random_id(),
             keyboard=keyboard,
         )
+
+    def interactive_random_id(self) -> int:
+        """The next random_id of an interactive reply, in 2**30 + 1 … 2**31 - 1."""
+        return OUTBOX_IDS + 1 + next(self._interactive_ids) % INTERACTIVE_IDS
+
+    def _random_id(self, notification_id: int | None, index: itertools.count[int]) -> int:
+        part = next(index)
+        if notification_id is None:
+            return self.interactive_random_id()
+        return outbox_random_id(notification_id, part)
+
+
+class VkSender:
+    """Delivers outbox notifications through a VK channel, turning VK errors into decisions."""
+
+    def __init__(self, channel: VkChannel) -> None:
+        self.channel = channel
+
+    async def send(
+        self, chat_id: str, replies: Sequence[Reply], *, notification_id: int
+    ) -> SendResult:
+        """Send; 6/9/29/10, HTTP 5xx and network errors → retry, 901/902/7/15 → unreachable."""
+        try:
+            peer_id = int(chat_id)
+        except ValueError:
+            return Failed(f"vk: not a peer id: {chat_id!r}")
+        parts = sum(message_count(reply) for reply in replies)
+        if parts > MAX_PARTS:
+            return Failed(f"vk: {parts} messages, more than {MAX_PARTS}")
+        try:
+            await self.channel.deliver(peer_id, replies, notification_id=notification_id)
+        except (VKAPIError, ClientError, TimeoutError, BadResponseError) as error:
+            return send_result(error)
+        return Sent()
 
 
 class _Polling(BotPolling):
@@ -313,10 +553,20 @@ class _Polling(BotPolling):
 
 
 def build_vk(
-    conversation: Conversation, token: str, group_id: int, api_url: str | None
+    conversation: Conversation,
+    token: str,
+    group_id: int,
+    api_url: str | None,
+    *,
+    rate_limit: float = RATE_LIMIT,
+    limiter: RateLimiter | None = None,
 ) -> VkChannel:
-    """The VK channel; `api_url` points the API, and so the Long Poll server, elsewhere."""
-    api = API(token, http_client=AiohttpClient())
+    """The VK channel; `api_url` points the API, and so the Long Poll server, elsewhere.
+
+    Every API request waits on `limiter` (by default a new one of `rate_limit` requests per
+    second): pass the same limiter to everything that uses this community's token.
+    """
+    api = VkApi(token, limiter or RateLimiter(Budget(rate_limit)))
     if api_url:
         # An instance attribute shadows vkbottle's class-level API_URL for this client only;
         # the Long Poll server then comes from groups.getLongPollServer of that server too.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,37 @@ TOKEN = "vk-test-token"
 LONG_POLL_KEY = "lp-key"
 # An idle long poll returns after this long at most, whatever `wait` the client asks for.
 MAX_WAIT = 1.0
+# What VK says with the error codes a test injects into messages.send.
+ERROR_MESSAGES = {
+    6: "Too many requests per second",
+    7: "Permission to perform this action is denied",
+    9: "Flood control",
+    10: "Internal server error",
+    15: "Access denied",
+    29: "Rate limit reached",
+    901: "Can't send messages for users without permission",
+    902: "Can't send messages to this user due to their privacy settings",
+}
+# `photo-4242_7`, `doc-4242_8_key`: a media object in a message's `attachment` parameter.
+ATTACHMENT = re.compile(r"(photo|doc)(-?\d+)_(\d+)(?:_(\w+))?")
+
+
+@dataclass(frozen=True, slots=True)
+class HttpAnswer:
+    """An injected answer that is not VK's JSON: an HTTP error page, say."""
+
+    status: int = 500
+    body: str = "<html><body><h1>500 Internal Server Error</h1></body></html>"
+
+
+@dataclass(frozen=True, slots=True)
+class SentFile:
+    """A file the bot uploaded and attached: its kind, the uploaded name and bytes."""
+
+    kind: str  # "photo" or "doc"
+    filename: str
+    content: bytes
+    title: str | None = None  # a document's title from docs.save
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +68,7 @@ class SentMessage:
     text: str
     random_id: int
     rows: list[list[SentButton]] = field(default_factory=list)
+    files: list[SentFile] = field(default_factory=list)
 
     @property
     def buttons(self) -> list[SentButton]:
@@ -69,9 +102,19 @@ class FakeVk:
         self.calls: list[str] = []
         self.errors: list[str] = []
         self.long_polls = 0
+        # What the next messages.send calls answer instead of sending, in order: a VK error
+        # code, an HTTP answer, or None to let that one through.
+        self.send_failures: list[int | HttpAnswer | None] = []
+        # Sends whose random_id the person had already got: the message each resolved to.
+        self.duplicates: list[SentMessage] = []
         self._events: dict[str, tuple[int, int]] = {}
         self._ids = itertools.count(1)
-        self._random_ids: set[int] = set()
+        # (peer_id, random_id) → the message sent with it. VK forgets them after an hour;
+        # no test lasts that long, so the fake never does.
+        self._random_ids: dict[tuple[int, int], SentMessage] = {}
+        # Uploaded, not yet saved: token → file; saved: (kind, owner_id, id) → (file, access key).
+        self._uploaded: dict[str, SentFile] = {}
+        self._files: dict[tuple[str, int, int], tuple[SentFile, str]] = {}
         self._changed = asyncio.Condition()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -84,6 +127,7 @@ class FakeVk:
         app = web.Application()
         app.router.add_route("*", "/method/{name}", self._method)
         app.router.add_route("*", "/long-poll", self._long_poll)
+        app.router.add_route("POST", "/upload/{kind}", self._upload)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -209,18 +253,46 @@ class FakeVk:
         name = request.match_info["name"]
         params = {**request.query, **(await request.post())}
         self.calls.append(name)
-        try:
-            body: dict[str, Any] = {"response": self._call(name, params)}
-        except VkError as error:
-            self.errors.append(f"{name}: {error.code} {error}")
-            request_params = [{"key": k, "value": str(v)} for k, v in params.items()]
-            body = {
-                "error": {
-                    "error_code": error.code,
-                    "error_msg": str(error),
-                    "request_params": request_params,
-                }
-            }
+        failure = None
+        if name == "messages.send" and self.send_failures:
+            failure = self.send_failures.pop(0)
+        if isinstance(failure, HttpAnswer):
+            await self._changed_now()
+            return web.Response(status=failure.status, text=failure.body, content_type="text/html")
+        if failure is not None:
+            body = self._error_body(failure, ERROR_MESSAGES.get(failure, "Injected"), params)
+        else:
+            try:
+                body = {"response": self._call(name, params)}
+            except VkError as error:
+                self.errors.append(f"{name}: {error.code} {error}")
+                body = self._error_body(error.code, str(error), params)
+        await self._changed_now()
+        return web.json_response(body)
+
+    @staticmethod
+    def _error_body(code: int, message: str, params: Mapping[str, object]) -> dict[str, Any]:
+        request_params = [{"key": k, "value": str(v)} for k, v in params.items()]
+        return {
+            "error": {"error_code": code, "error_msg": message, "request_params": request_params}
+        }
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """An upload server: takes one multipart file, answers with what the save method needs."""
+        kind = request.match_info["kind"]
+        field_name = {"photo": "photo", "doc": "file"}.get(kind)
+        form = await request.post()
+        upload = form.get(field_name) if field_name else None
+        if not isinstance(upload, web.FileField):
+            body: dict[str, Any] = {"error": f"no {field_name} in the upload"}
+        else:
+            token = f"up{next(self._ids)}"
+            self._uploaded[token] = SentFile(kind, upload.filename, upload.file.read())
+            if kind == "photo":
+                photo = json.dumps([{"photo": token, "sizes": []}])
+                body = {"server": 77, "photo": photo, "hash": f"hash-{token}"}
+            else:
+                body = {"file": token}
         await self._changed_now()
         return web.json_response(body)
 
@@ -233,6 +305,10 @@ class FakeVk:
             "messages.send": self._messages_send,
             "messages.edit": self._messages_edit,
             "messages.sendMessageEventAnswer": self._messages_send_message_event_answer,
+            "photos.getMessagesUploadServer": self._photos_get_messages_upload_server,
+            "photos.saveMessagesPhoto": self._photos_save_messages_photo,
+            "docs.getMessagesUploadServer": self._docs_get_messages_upload_server,
+            "docs.save": self._docs_save,
         }
         if name not in methods:
             raise VkError(3, "Unknown method passed")
@@ -278,22 +354,31 @@ class FakeVk:
 
     def _messages_send(self, params: dict[str, str]) -> Any:
         text = params.get("message", "")
-        if not text:
+        files = self._attached(params.get("attachment"))
+        if not text and not files:
             raise VkError(100, "One of the parameters specified was missing or invalid: message")
         if len(text) > 4096:
             raise VkError(914, "Message is too long")
-        random_id = int(params["random_id"])
-        if random_id in self._random_ids:
-            raise VkError(100, f"random_id {random_id} used twice")
-        self._random_ids.add(random_id)
+        peer_id, random_id = int(params["peer_id"]), int(params["random_id"])
+        if not -(2**31) <= random_id < 2**31:
+            raise VkError(100, "One of the parameters specified was missing or invalid: random_id")
+        rows = parse_keyboard(params.get("keyboard"))
+        if random_id and (peer_id, random_id) in self._random_ids:
+            # VK's de-duplication: not delivered again, answered with the first message's id.
+            original = self._random_ids[peer_id, random_id]
+            self.duplicates.append(original)
+            return original.message_id
         message = SentMessage(
-            peer_id=int(params["peer_id"]),
+            peer_id=peer_id,
             message_id=next(self._ids),
             conversation_message_id=next(self._ids),
             text=text,
             random_id=random_id,
-            rows=parse_keyboard(params.get("keyboard")),
+            rows=rows,
+            files=files,
         )
+        if random_id:
+            self._random_ids[peer_id, random_id] = message
         self.messages.append(message)
         return message.message_id
 
@@ -303,6 +388,8 @@ class FakeVk:
             if message.conversation_message_id == cmid:
                 message.text = params.get("message", message.text)
                 message.rows = parse_keyboard(params.get("keyboard"))
+                if "attachment" in params:
+                    message.files = self._attached(params["attachment"])
                 self.edits.append(message)
                 return 1
         raise VkError(909, "Can't edit this message, because it's too old")
@@ -315,6 +402,60 @@ class FakeVk:
             raise VkError(100, "event already answered")
         self.answered.append(event_id)
         return 1
+
+    def _photos_get_messages_upload_server(self, params: dict[str, str]) -> Any:
+        if not params.get("peer_id"):
+            raise VkError(100, "One of the parameters specified was missing or invalid: peer_id")
+        return {"upload_url": f"{self.url}/upload/photo", "album_id": -3, "group_id": self.group_id}
+
+    def _photos_save_messages_photo(self, params: dict[str, str]) -> Any:
+        try:
+            [uploaded] = json.loads(params["photo"])
+            token = uploaded["photo"]
+        except (KeyError, ValueError, TypeError):
+            raise VkError(
+                100, "One of the parameters specified was missing or invalid: photo"
+            ) from None
+        if params.get("hash") != f"hash-{token}" or params.get("server") != "77":
+            raise VkError(121, "Invalid hash")
+        file = self._saved("photo", token)
+        photo_id, key = next(self._ids), f"k{token}"
+        self._files["photo", -self.group_id, photo_id] = (file, key)
+        return [{"id": photo_id, "owner_id": -self.group_id, "album_id": -3, "access_key": key}]
+
+    def _docs_get_messages_upload_server(self, params: dict[str, str]) -> Any:
+        if params.get("type") != "doc" or not params.get("peer_id"):
+            raise VkError(100, "One of the parameters specified was missing or invalid: type")
+        return {"upload_url": f"{self.url}/upload/doc"}
+
+    def _docs_save(self, params: dict[str, str]) -> Any:
+        file = self._saved("doc", params.get("file", ""))
+        title = params.get("title") or file.filename
+        file = SentFile(file.kind, file.filename, file.content, title)
+        doc_id = next(self._ids)
+        self._files["doc", -self.group_id, doc_id] = (file, "")
+        doc = {"id": doc_id, "owner_id": -self.group_id, "title": title, "size": len(file.content)}
+        return {"type": "doc", "doc": doc}
+
+    def _saved(self, kind: str, token: str) -> SentFile:
+        file = self._uploaded.pop(token, None)
+        if file is None or file.kind != kind:
+            raise VkError(100, f"One of the parameters specified was missing or invalid: {kind}")
+        return file
+
+    def _attached(self, raw: str | None) -> list[SentFile]:
+        """The files of an `attachment` parameter, as VK checks it."""
+        files = []
+        for item in filter(None, (raw or "").split(",")):
+            match = ATTACHMENT.fullmatch(item)
+            saved = self._files.get((match[1], int(match[2]), int(match[3]))) if match else None
+            if match is None or saved is None or (saved[1] and match[4] != saved[1]):
+                raise VkError(
+                    100,
+                    f"One of the parameters specified was missing or invalid: attachment {item}",
+                )
+            files.append(saved[0])
+        return files
 
 
 def parse_keyboard(raw: str | None) -> list[list[SentButton]]:
