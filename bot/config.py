@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -27,6 +28,8 @@ class DatabaseSettings(BaseModel):
         return value
 
 
+# A message that starts with the variable it is about.
+NAMED = re.compile(r"[A-Z]+__[A-Z_]+: ")
 # What Telegram accepts as a webhook secret_token.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -154,6 +157,17 @@ class Settings(BaseSettings):
     bot: BotSettings = BotSettings()
     log: LogSettings = LogSettings()
 
+    @model_validator(mode="after")
+    def _distinct_paths(self) -> Settings:
+        if self.telegram.mode == "webhook" and self.vk.mode == "callback":
+            telegram_path = urlsplit(self.telegram.webhook_url or "").path or "/"
+            if telegram_path == self.web.vk_path:
+                raise ValueError(
+                    f"WEB__VK_PATH: {self.web.vk_path} is also the path of "
+                    "TELEGRAM__WEBHOOK_URL; give each its own"
+                )
+        return self
+
     @property
     def has_messengers(self) -> bool:
         """Whether any messenger token is configured."""
@@ -178,6 +192,6 @@ def describe_error(error: ValidationError) -> str:
     location = [str(part) for part in first["loc"]]
     variable = "__".join(location).upper() or "configuration"
     message = first["msg"].removeprefix("Value error, ")
-    if message.startswith(tuple(f"{part.upper()}__" for part in location[:1])):
-        return message
+    if NAMED.match(message):
+        return message  # a model check that names its variable itself
     return f"{variable}: {message}"

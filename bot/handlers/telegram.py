@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import timedelta
 
 from aiogram import Bot, Dispatcher, F, Router
@@ -132,16 +134,30 @@ def build_router() -> Router:
 async def run_telegram_polling(
     bot: Bot, dispatcher: Dispatcher, *, handle_signals: bool = True, polling_timeout: int = 10
 ) -> None:
-    """Drop any webhook, then long-poll until stopped; closes the bot's session at the end."""
+    """Drop any webhook, then long-poll until stopped or cancelled; closes the bot's session."""
     try:
         # getUpdates is refused while a webhook is set.
         await bot.delete_webhook()
     except BaseException:
         await bot.session.close()
         raise
-    await dispatcher.start_polling(
-        bot, handle_signals=handle_signals, polling_timeout=polling_timeout
+    polling = asyncio.create_task(
+        dispatcher.start_polling(
+            bot, handle_signals=handle_signals, polling_timeout=polling_timeout
+        )
     )
+    try:
+        await asyncio.shield(polling)
+    except asyncio.CancelledError:
+        # Cancelling aiogram's polling task would leave its getUpdates loop running on a closed
+        # session; stop_polling ends it the way aiogram does (RuntimeError: not started yet).
+        try:
+            await dispatcher.stop_polling()
+        except RuntimeError:
+            polling.cancel()
+        with suppress(asyncio.CancelledError):
+            await polling
+        raise
 
 
 async def on_message(message: Message, bot: Bot, conversation: Conversation) -> None:

@@ -359,8 +359,8 @@ async def test_curator_sees_delivery_problems_of_their_programs_only(
         await factories.account(session, fine)
         stranger = await factories.person(session, school, full_name="Гоша")
         left = await factories.person(session, school, full_name="Даша")
-        for who in (blocked, failing, fine):
-            await factories.participant(session, mine, who)
+        for member in (blocked, failing, fine):
+            await factories.participant(session, mine, member)
         await factories.participant(session, other, stranger)
         gone = await factories.participant(session, mine, left)
         gone.status = ParticipantStatus.LEFT
@@ -374,10 +374,10 @@ async def test_curator_sees_delivery_problems_of_their_programs_only(
             )
         )
         ids = {p.full_name: p.id for p in (curator, blocked, failing, fine, coordinator)}
-    for who in ("Аня", "Боря", "Вера"):
+    for name in ("Аня", "Боря", "Вера"):
         async with database.transaction() as session:
             await OutboxService(session, clock).plan(
-                key=who, kind="test", recipient_id=ids[who], text_id="welcome-back"
+                key=name, kind="test", recipient_id=ids[name], text_id="welcome-back"
             )
     deliver = worker(
         database,

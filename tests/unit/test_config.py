@@ -110,3 +110,17 @@ def test_rate_limits_must_be_positive(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM__RATE_LIMIT", "0")
     with pytest.raises(ConfigError, match=r"^TELEGRAM__RATE_LIMIT: "):
         load_settings(None)
+
+
+def test_webhook_and_callback_need_different_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM__MODE", "webhook")
+    monkeypatch.setenv("TELEGRAM__WEBHOOK_URL", "https://bot.example/hook")
+    monkeypatch.setenv("TELEGRAM__WEBHOOK_SECRET", "s3cret")
+    monkeypatch.setenv("VK__MODE", "callback")
+    monkeypatch.setenv("VK__CALLBACK_CONFIRMATION", "a1b2c3")
+    monkeypatch.setenv("VK__CALLBACK_SECRET", "key")
+    monkeypatch.setenv("WEB__VK_PATH", "/hook")
+    with pytest.raises(ConfigError, match=r"^WEB__VK_PATH: /hook is also the path"):
+        load_settings(None)
+    monkeypatch.setenv("WEB__VK_PATH", "/vk")
+    assert load_settings(None).web.vk_path == "/vk"
