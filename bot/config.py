@@ -29,7 +29,7 @@ class DatabaseSettings(BaseModel):
 
 
 # A message that starts with the variable it is about.
-NAMED = re.compile(r"[A-Z]+__[A-Z_]+: ")
+NAMED = re.compile(r"[A-Z]+__[A-Z_]+\b")
 # What Telegram accepts as a webhook secret_token.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 

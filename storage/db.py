@@ -10,6 +10,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event, make_url
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import (
@@ -30,6 +31,13 @@ def insert_or_skip(session: AsyncSession, entity: Any, keys: list[str]) -> Any:
 
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def head_revision() -> str:
+    """The newest migration's revision id."""
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    assert head is not None
+    return head
 
 # Applied to every new SQLite connection. WAL lets readers work while one writer writes;
 # busy_timeout makes a second writer wait instead of failing at once; SQLite leaves foreign keys

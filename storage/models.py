@@ -117,6 +117,8 @@ class Person(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
+    # Where notifications go when the person has several messengers; None picks automatically.
+    notify_channel: Mapped[Channel | None] = mapped_column(enum_type(Channel))
 
     accounts: Mapped[list[MessengerAccount]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True
@@ -139,6 +141,20 @@ class MessengerAccount(Base):
     created_at: Mapped[datetime] = _created_at()
 
     person: Mapped[Person] = relationship(back_populates="accounts")
+
+
+class LinkCode(Base):
+    """A one-time code that joins the messenger account entering it to the person who got it."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    person_id: Mapped[int] = _fk("people.id", ondelete="CASCADE")
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    channel: Mapped[Channel] = mapped_column(enum_type(Channel))  # where it was issued
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = _created_at()
 
 
 class StaffMember(Base):

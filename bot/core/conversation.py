@@ -122,7 +122,7 @@ class Conversation:
             elif first_contact:
                 ctx.say("welcome")
             replies = await self._dispatch(state, ctx, incoming, fresh=reset or first_contact)
-            row.person_id = person.id
+            row.person_id = ctx.person.id
             row.state = state.to_json()
             row.revision += 1
             row.updated_at = self.clock.now()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.dialogs import demo
+from bot.dialogs import accounts, deliveries, demo
 from bot.dialogs.engine import DialogRegistry, MenuEntry, Outcome, Push, StepContext
 from bot.dialogs.menu import HELP, ROOT, build_lang, build_menu
 
@@ -25,5 +25,9 @@ def build_registry(locales: Sequence[str], *, with_demo: bool = True) -> DialogR
             return Push(demo.NAME) if payload == demo.LINK else None
 
         registry.links.append(demo_link)
+    registry.add(accounts.build_accounts())
+    registry.menu.append(MenuEntry("menu-accounts", accounts.NAME))
+    registry.add(deliveries.build_deliveries())
+    registry.menu.append(MenuEntry("menu-deliveries", deliveries.NAME, visible=deliveries.can_see))
     registry.menu.extend([MenuEntry("menu-lang", "lang"), MenuEntry("menu-help", "help")])
     return registry

@@ -314,10 +314,11 @@ class ChoiceStep(Step):
 
 @dataclass(frozen=True, slots=True)
 class MenuEntry:
-    """An item of the main menu that starts a dialog."""
+    """An item of the main menu that starts a dialog, shown to those `visible` admits."""
 
     text_id: str
     dialog: str
+    visible: Callable[[StepContext], Awaitable[bool]] | None = None
 
 
 @dataclass(slots=True)

@@ -24,7 +24,11 @@ def build_menu(registry: DialogRegistry) -> Dialog:
     """The root dialog: one step listing the registered menu entries."""
 
     async def entries(ctx: StepContext) -> Sequence[Choice]:
-        return [Choice(entry.dialog, entry.text_id) for entry in registry.menu]
+        return [
+            Choice(entry.dialog, entry.text_id)
+            for entry in registry.menu
+            if entry.visible is None or await entry.visible(ctx)
+        ]
 
     async def open_entry(ctx: StepContext, value: JSON) -> Outcome:
         return Push(str(value))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.services.audit import AuditService
 from bot.services.demo import DemoService
+from bot.services.linking import LinkingService
 from bot.services.outbox import OutboxService
 from bot.services.people import PeopleService
 
@@ -14,7 +15,14 @@ if TYPE_CHECKING:
 
     from bot.core.clock import Clock
 
-__all__ = ["AuditService", "DemoService", "OutboxService", "PeopleService", "Services"]
+__all__ = [
+    "AuditService",
+    "DemoService",
+    "LinkingService",
+    "OutboxService",
+    "PeopleService",
+    "Services",
+]
 
 
 class Services:
@@ -25,3 +33,4 @@ class Services:
         self.people = PeopleService(session, clock, self.audit)
         self.demo = DemoService(session, clock, self.audit)
         self.outbox = OutboxService(session, clock)
+        self.linking = LinkingService(session, clock, self.audit, self.outbox)

@@ -375,7 +375,10 @@ class DeliveryWorker:
                 .order_by(MessengerAccount.id)
             )
         )
-        accounts.sort(key=lambda account: account.channel != row.channel)
+        if person is not None:
+            # The notification's own channel, else the person's choice, else the oldest account.
+            preferred = row.channel or person.notify_channel
+            accounts.sort(key=lambda account: account.channel != preferred)
         if person is None or not accounts:
             self._finish(row, NotificationStatus.FAILED, "no reachable messenger account")
             report.unreachable += 1

@@ -40,6 +40,9 @@ class PeopleService:
         if account is not None:
             if account.chat_id != incoming.chat_id:
                 account.chat_id = incoming.chat_id
+            if not account.reachable:
+                # Writing to the bot again means it was unblocked.
+                account.reachable = True
             return account.person, account, False
         now = self.clock.now()
         person = Person(locale=locale, created_at=now, updated_at=now)

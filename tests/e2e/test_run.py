@@ -41,6 +41,7 @@ async def test_run_with_a_token_serves_telegram(fake: FakeTelegram, tmp_path: Pa
         assert texts[0].startswith("Здравствуйте! Я «Наставник»")
         assert fake.messages(2001)[1].labels == [
             "Попробовать анкету (демо)",
+            "Мои мессенджеры",
             "Язык / Language",
             "Помощь",
         ]

@@ -37,7 +37,7 @@ from storage import (
 from tests.chat import conversation_with, toggle_dialog
 from tests.e2e.fake_telegram import TOKEN, FakeTelegram, SentMessage, TelegramError
 
-MENU = ["Попробовать анкету (демо)", "Язык / Language", "Помощь"]
+MENU = ["Попробовать анкету (демо)", "Мои мессенджеры", "Язык / Language", "Помощь"]
 ROLES = ["Наставляемым", "Наставником", "← Назад", "Отмена"]
 ASK_BIRTH_DATE = "Шаг 3 из 4. Дата рождения в формате ДД.ММ.ГГГГ, например: 14.03.2013."
 STALE = "Эта кнопка уже неактуальна. Вот что сейчас на экране:"
@@ -295,7 +295,12 @@ async def test_english_on_first_contact(telegram_polling: FakeTelegram) -> None:
     assert welcome.text is not None
     assert not welcome.text.startswith("Здравствуйте")
     assert menu.text == "Main menu. What would you like to do?"
-    assert menu.labels == ["Try the questionnaire (demo)", "Язык / Language", "Help"]
+    assert menu.labels == [
+        "Try the questionnaire (demo)",
+        "My messengers",
+        "Язык / Language",
+        "Help",
+    ]
 
 
 async def test_group_messages_are_ignored(telegram_polling: FakeTelegram) -> None:

@@ -55,7 +55,7 @@ from tests.e2e.fake_vk import (
 from tests.integration import factories
 
 MISHA = 1001
-MENU = ["Попробовать анкету (демо)", "Язык / Language", "Помощь"]
+MENU = ["Попробовать анкету (демо)", "Мои мессенджеры", "Язык / Language", "Помощь"]
 WELCOME_BACK = "С возвращением! Продолжим с того места, где остановились."
 # The limiter's spacing has its own test with a fake clock; the others need not wait on it.
 FAST = 1000.0

@@ -9,9 +9,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect, select, text
 
 from storage import Base, Database, Organization
+from storage.db import head_revision
 from tests.integration.factories import NOW
 
-HEAD = "0001_initial"
+HEAD = head_revision()
 
 
 async def table_names(database: Database) -> set[str]:

@@ -402,3 +402,18 @@ async def test_curator_sees_delivery_problems_of_their_programs_only(
         assert await outbox.problems(ids["Вера"], since=NOW - timedelta(days=14)) == []
         assert await outbox.oversees_programs(ids["Куратор"])
         assert not await outbox.oversees_programs(ids["Вера"])
+
+
+async def test_the_persons_choice_of_messenger_is_used(
+    database: Database, clock: FrozenClock
+) -> None:
+    person = await recipient(database, Channel.TELEGRAM, Channel.VK)
+    async with database.transaction() as session:
+        row = await session.get(Person, person.id)
+        assert row is not None
+        row.notify_channel = Channel.VK
+    await plan(database, clock, person, key="chosen")
+    await plan(database, clock, person, key="pinned", channel=Channel.TELEGRAM)
+    telegram, vk = RecordingSender(), RecordingSender()
+    assert (await worker(database, clock, telegram=telegram, vk=vk).run_once()).sent == 2
+    assert (len(telegram.sent), len(vk.sent)) == (1, 1), "a notification's own channel wins"

@@ -15,6 +15,7 @@ import pytest
 
 from bot.app import App
 from bot.handlers.console import ConsoleChannel
+from storage.db import head_revision
 from tests.conftest import bot_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,6 +169,6 @@ def test_db_upgrade_command_creates_the_schema(tmp_path: Path) -> None:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
         version = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     assert {"people", "programs", "dialog_states", "notifications", "audit_log"} <= tables
-    assert version == ("0001_initial",)
+    assert version == (head_revision(),)
     result = run_bot(tmp_path, "db", "downgrade", "base")
     assert result.returncode == 0, result.stderr

@@ -34,7 +34,7 @@ from storage import (
 from tests.chat import Chat, conversation_with, toggle_dialog
 from tests.conftest import make_settings
 
-MENU = ["Попробовать анкету (демо)", "Язык / Language", "Помощь"]
+MENU = ["Попробовать анкету (демо)", "Мои мессенджеры", "Язык / Language", "Помощь"]
 
 
 async def to_birth_date(chat: Chat) -> None:
@@ -197,7 +197,12 @@ async def test_lang_command_from_menu(chat: Chat) -> None:
     assert chat.ids == ["lang-choose"]
     await chat.tap("English")
     assert chat.ids == ["lang-changed", "menu-title"]
-    assert chat.labels == ["Try the questionnaire (demo)", "Язык / Language", "Help"]
+    assert chat.labels == [
+        "Try the questionnaire (demo)",
+        "My messengers",
+        "Язык / Language",
+        "Help",
+    ]
 
 
 async def test_restart_resumes_at_same_step_with_answers(db_url: str, clock: FrozenClock) -> None:
