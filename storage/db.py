@@ -39,6 +39,7 @@ def head_revision() -> str:
     assert head is not None
     return head
 
+
 # Applied to every new SQLite connection. WAL lets readers work while one writer writes;
 # busy_timeout makes a second writer wait instead of failing at once; SQLite leaves foreign keys
 # off unless asked; NORMAL is durable enough under WAL and much faster than FULL.
