@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.config import Settings
 from bot.core.clock import Clock, SystemClock
@@ -12,7 +13,7 @@ from bot.core.i18n import Translator
 from bot.dialogs import build_registry
 from bot.dialogs.engine import Engine
 from bot.handlers.console import ConsoleChannel
-from bot.services import Services
+from bot.services import InviteLinks, Policy, Services
 from storage import Database
 
 
@@ -25,6 +26,7 @@ class App:
     translator: Translator
     conversation: Conversation
     clock: Clock
+    policy: Policy
 
     async def close(self) -> None:
         """Release the database."""
@@ -42,14 +44,29 @@ async def build_app(
         settings.bot.locales_dir, default_locale=settings.bot.default_locale, strict=strict_texts
     )
     registry = build_registry(translator.locales, with_demo=settings.bot.demo)
+    policy = build_policy(settings)
     conversation = Conversation(
         database,
         Engine(registry, translator),
         translator,
         clock,
         max_input_chars=settings.bot.max_input_chars,
+        policy=policy,
     )
-    return App(settings, database, translator, conversation, clock)
+    return App(settings, database, translator, conversation, clock, policy)
+
+
+def build_policy(settings: Settings) -> Policy:
+    """The services' knobs from the settings."""
+    bot = settings.bot
+    return Policy(
+        adult_age=bot.adult_age,
+        self_consent_age=bot.self_consent_age,
+        consent_link_ttl=timedelta(days=bot.consent_link_days),
+        questionnaire_reminders=tuple(timedelta(days=d) for d in bot.questionnaire_reminder_days),
+        questionnaires_dir=bot.questionnaires_dir,
+        links=InviteLinks(settings.telegram.username, settings.vk.group_id),
+    )
 
 
 async def seed_demo(app: App) -> None:
@@ -58,7 +75,7 @@ async def seed_demo(app: App) -> None:
         return
     locale = app.translator.default_locale
     async with app.database.transaction() as session:
-        await Services(session, app.clock).demo.ensure_seeded(
+        await Services(session, app.clock, app.policy).demo.ensure_seeded(
             app.translator(locale, "demo-organization-name"),
             app.translator(locale, "demo-program-name"),
             app.settings.bot.timezone,

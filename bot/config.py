@@ -39,6 +39,8 @@ class TelegramSettings(BaseModel):
 
     token: SecretStr | None = None
     api_url: str | None = None
+    # The bot's @username for invite links; learnt from Telegram at start when empty.
+    username: str | None = None
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -122,6 +124,19 @@ class BotSettings(BaseModel):
     locales_dir: Path = Path(__file__).resolve().parent.parent / "locales"
     demo: bool = True
     max_input_chars: int = Field(default=4000, ge=100, le=100_000)
+    # Parents consent below adult_age; from self_consent_age the student consents as well.
+    adult_age: int = Field(default=18, ge=1, le=25)
+    self_consent_age: int = Field(default=14, ge=1, le=25)
+    consent_link_days: int = Field(default=7, ge=1, le=90)
+    # Days after joining when an unfinished questionnaire is reminded of.
+    questionnaire_reminder_days: list[int] = [3, 7]
+    questionnaires_dir: Path = Path(__file__).resolve().parent.parent / "questionnaires"
+
+    @model_validator(mode="after")
+    def _ages_in_order(self) -> BotSettings:
+        if self.self_consent_age > self.adult_age:
+            raise ValueError("BOT__SELF_CONSENT_AGE must not exceed BOT__ADULT_AGE")
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -14,7 +14,12 @@ from functools import partial
 from typing import Any
 
 from bot.app import App, seed_demo
-from bot.handlers.telegram import TelegramSender, build_telegram, run_telegram_polling
+from bot.handlers.telegram import (
+    TelegramSender,
+    build_telegram,
+    run_telegram_polling,
+    telegram_username,
+)
 from bot.handlers.vk import VkSender, build_vk, run_vk_polling
 from bot.handlers.webhook import Endpoint, TelegramWebhook, VkCallback, WebServer, run_web_server
 from bot.scheduler import build_scheduler
@@ -30,6 +35,8 @@ async def run_messengers(app: App) -> None:
     """Run every messenger that has a token, and the outbox delivery, until SIGINT or SIGTERM."""
     await seed_demo(app)
     channels = build_channels(app)
+    if channels.telegram_username is not None and not app.policy.links.telegram_username:
+        app.policy.links.telegram_username = await channels.telegram_username()
     outbox = app.settings.outbox
     worker = DeliveryWorker(
         app.database,
@@ -55,6 +62,8 @@ class Channels:
 
     runs: dict[str, Run] = field(default_factory=dict)
     senders: dict[Channel, Sender] = field(default_factory=dict)
+    # Asks Telegram for the bot's username (for invite links) before the runs start.
+    telegram_username: Callable[[], Awaitable[str | None]] | None = None
     # Routes of the web server, for the messengers that push updates to us.
     endpoints: list[Endpoint] = field(default_factory=list)
 
@@ -88,6 +97,7 @@ def add_telegram(channels: Channels, app: App) -> None:
         chat_rate_limit=settings.chat_rate_limit,
     )
     channels.senders[Channel.TELEGRAM] = TelegramSender(bot)
+    channels.telegram_username = partial(telegram_username, bot)
     if settings.mode == "polling":
         channels.runs["telegram polling"] = partial(
             run_telegram_polling, bot, dispatcher, handle_signals=False

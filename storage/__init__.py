@@ -48,6 +48,7 @@ from storage.models import (
     Program,
     ProgramCurator,
     ProgramStage,
+    Questionnaire,
     QuestionnaireAnswer,
     StaffMember,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "ProgramCurator",
     "ProgramStage",
     "ProgramStatus",
+    "Questionnaire",
     "QuestionnaireAnswer",
     "RoleModel",
     "StaffMember",

@@ -119,6 +119,9 @@ class Person(Base):
     updated_at: Mapped[datetime] = _updated_at()
     # Where notifications go when the person has several messengers; None picks automatically.
     notify_channel: Mapped[Channel | None] = mapped_column(enum_type(Channel))
+    # Set when the person's data were erased (consent revoked, /delete_me) and the row kept only
+    # so that the consent log and the audit still point at someone.
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     accounts: Mapped[list[MessengerAccount]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True
@@ -187,6 +190,10 @@ class Program(Base):
     )
     # The demo program `make run` seeds, so a newcomer can try the bot without a curator.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Two sentences shown to people who open an invite link.
+    description: Mapped[str | None] = mapped_column(Text)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = _created_at()
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -254,6 +261,10 @@ class Participant(Base):
     )
     approved: Mapped[bool] = mapped_column(Boolean, default=False)  # mentors, stage 4
     capacity: Mapped[int | None] = mapped_column(Integer)  # mentors: how many mentees at most
+    # The questionnaire the participant fills (its key and version) and when it was finished.
+    questionnaire_key: Mapped[str | None] = mapped_column(String(64))
+    questionnaire_version: Mapped[int | None] = mapped_column(Integer)
+    questionnaire_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
 
@@ -292,7 +303,13 @@ class Consent(Base):
     relation: Mapped[ConsentRelation] = mapped_column(enum_type(ConsentRelation))
     given_by_person_id: Mapped[int | None] = _fk("people.id", ondelete="SET NULL", nullable=True)
     signer_name: Mapped[str | None] = mapped_column(String(200))
+    # The messenger account the decision came from.
+    given_by_account_id: Mapped[int | None] = _fk(
+        "messenger_accounts.id", ondelete="SET NULL", nullable=True
+    )
     text_version: Mapped[str] = mapped_column(String(32))
+    # SHA-256 (hex) of the exact text shown when deciding.
+    text_hash: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[Channel | None] = mapped_column(enum_type(Channel))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -314,6 +331,21 @@ class ConsentLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     used_by_person_id: Mapped[int | None] = _fk("people.id", ondelete="SET NULL", nullable=True)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class Questionnaire(Base):
+    """A questionnaire a curator loaded for their program (the built-in ones are files)."""
+
+    __tablename__ = "questionnaires"
+    __table_args__ = (UniqueConstraint("program_id", "key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    program_id: Mapped[int] = _fk("programs.id", ondelete="CASCADE", index=False)
+    key: Mapped[str] = mapped_column(String(64))  # e.g. mentee-student
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)  # the YAML as loaded
+    loaded_by_person_id: Mapped[int | None] = _fk("people.id", ondelete="SET NULL", nullable=True)
     created_at: Mapped[datetime] = _created_at()
 
 

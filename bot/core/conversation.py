@@ -15,7 +15,7 @@ from bot.core.clock import Clock
 from bot.core.i18n import Translator
 from bot.core.messages import Incoming, Reply
 from bot.dialogs.engine import Engine, Push, Reject, StaleState, State, StepContext
-from bot.services import Services
+from bot.services import Policy, Services
 from storage import Database, DialogState
 from storage.db import insert_or_skip
 
@@ -73,7 +73,9 @@ class Conversation:
         clock: Clock,
         *,
         max_input_chars: int = 4000,
+        policy: Policy | None = None,
     ) -> None:
+        self.policy = policy or Policy()
         self.database = database
         self.engine = engine
         self.translator = translator
@@ -96,7 +98,7 @@ class Conversation:
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         async with self.database.transaction() as session:
             row = await self._lock_state(session, incoming)
-            services = Services(session, self.clock)
+            services = Services(session, self.clock, self.policy)
             person, account, first_contact = await services.people.touch(
                 incoming, locale=self.translator.pick_locale(incoming.language)
             )
@@ -198,6 +200,9 @@ class Conversation:
                 return await engine.render(state, ctx)
             case "lang":
                 return await engine.apply(state, ctx, Push("lang"))
+            case "privacy" | "delete_me" | "consents" if command.name in engine.registry:
+                del state.stack[1:]
+                return await engine.apply(state, ctx, Push(command.name))
             case _:
                 ctx.say("command-unknown", command=command.name[:32])
                 return await engine.render(state, ctx)

@@ -372,6 +372,9 @@ class DialogRegistry:
             raise ValueError(f"dialog {dialog.name} registered twice")
         self._dialogs[dialog.name] = dialog
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._dialogs
+
     def get(self, name: str) -> Dialog:
         """A dialog by name; StaleState if unknown."""
         try:

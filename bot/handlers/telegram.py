@@ -54,6 +54,7 @@ __all__ = [
     "run_telegram_polling",
     "send_replies",
     "split_text",
+    "telegram_username",
 ]
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,15 @@ async def run_telegram_polling(
         with suppress(asyncio.CancelledError):
             await polling
         raise
+
+
+async def telegram_username(bot: Bot) -> str | None:
+    """The bot's @username (for invite links), or None when Telegram cannot be asked now."""
+    try:
+        return (await bot.me()).username
+    except TelegramAPIError as error:
+        log.warning("bot username unknown, invite links show the token only: %s", error)
+        return None
 
 
 async def on_message(message: Message, bot: Bot, conversation: Conversation) -> None:

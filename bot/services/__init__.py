@@ -6,9 +6,14 @@ from typing import TYPE_CHECKING
 
 from bot.services.audit import AuditService
 from bot.services.demo import DemoService
+from bot.services.enrolment import EnrolmentService
+from bot.services.invitations import InvitationService
 from bot.services.linking import LinkingService
 from bot.services.outbox import OutboxService
 from bot.services.people import PeopleService
+from bot.services.policy import InviteLinks, Policy
+from bot.services.programs import ProgramService
+from bot.services.questionnaires import QuestionnaireService
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +23,15 @@ if TYPE_CHECKING:
 __all__ = [
     "AuditService",
     "DemoService",
+    "EnrolmentService",
+    "InvitationService",
+    "InviteLinks",
     "LinkingService",
     "OutboxService",
     "PeopleService",
+    "Policy",
+    "ProgramService",
+    "QuestionnaireService",
     "Services",
 ]
 
@@ -28,9 +39,15 @@ __all__ = [
 class Services:
     """The services of one unit of work (one handled update or one scheduler tick)."""
 
-    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+    def __init__(self, session: AsyncSession, clock: Clock, policy: Policy | None = None) -> None:
+        self.policy = policy or Policy()
         self.audit = AuditService(session, clock)
         self.people = PeopleService(session, clock, self.audit)
         self.demo = DemoService(session, clock, self.audit)
         self.outbox = OutboxService(session, clock)
         self.linking = LinkingService(session, clock, self.audit, self.outbox)
+        common = (session, clock, self.audit, self.outbox, self.policy)
+        self.programs = ProgramService(*common)
+        self.invitations = InvitationService(*common)
+        self.questionnaires = QuestionnaireService(*common)
+        self.enrolment = EnrolmentService(*common)
