@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from bot.core.messages import Button, Reply
+from bot.core.messages import Attachment, Button, Reply
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -148,6 +148,15 @@ class Frame:
             raise StaleState(str(error)) from error
 
 
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A message shown before the next prompt, optionally with a file."""
+
+    text_id: str
+    args: dict[str, Any]
+    attachment: Attachment | None = None
+
+
 @dataclass(slots=True)
 class StepContext:
     """Everything a step may use while handling one update."""
@@ -160,7 +169,7 @@ class StepContext:
     clock: Clock
     translator: Translator
     frame: Frame
-    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def data(self) -> dict[str, JSON]:
@@ -183,7 +192,11 @@ class StepContext:
 
     def say(self, text_id: str, **args: Any) -> None:
         """Add a message shown before the next prompt."""
-        self.notes.append((text_id, args))
+        self.notes.append(Note(text_id, args))
+
+    def send_file(self, text_id: str, attachment: Attachment, **args: Any) -> None:
+        """Add a message carrying a file (an image or a document) before the next prompt."""
+        self.notes.append(Note(text_id, args, attachment))
 
 
 # --- steps -------------------------------------------------------------------------------------
@@ -638,7 +651,13 @@ class Engine:
 
     def _notes(self, ctx: StepContext) -> list[Reply]:
         notes = [
-            Reply(ctx.t(text_id, **args), text_id, args=dict(args)) for text_id, args in ctx.notes
+            Reply(
+                ctx.t(note.text_id, **note.args),
+                note.text_id,
+                args=dict(note.args),
+                attachment=note.attachment,
+            )
+            for note in ctx.notes
         ]
         ctx.notes.clear()
         return notes

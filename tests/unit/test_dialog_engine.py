@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bot.app import App, build_app
 from bot.core.clock import FrozenClock
+from bot.core.messages import Attachment, AttachmentKind
 from bot.dialogs.engine import (
     JSON,
     Choice,
@@ -395,3 +396,28 @@ async def test_a_step_redrawn_after_a_tap_replaces_its_message(
     assert chat.labels[:3] == ["✓ a", "✓ b", "c"]
     await chat.tap("done")
     assert not chat.last.edit, "moving on sends a new message"
+
+
+async def test_a_step_can_send_a_file_before_its_prompt(app: App, clock: FrozenClock) -> None:
+    async def send_poster(ctx: StepContext, value: JSON) -> Outcome:
+        ctx.send_file("demo-done", Attachment(AttachmentKind.IMAGE, "qr.png", b"\x89PNG"), name="x")
+        return Goto("pick")
+
+    dialog = Dialog(
+        "poster",
+        [
+            ChoiceStep("ask", "demo-ask-role", [Choice("go", label="go")], then=send_poster),
+            ChoiceStep("pick", "demo-pick-field", [Choice("ok", label="ok")]),
+        ],
+    )
+    chat = Chat(conversation_with(app, clock, dialog))
+    await chat.start("poster")
+    await chat.tap("go")
+    assert chat.ids == ["demo-done", "demo-pick-field"]
+    attachment = chat.replies[0].attachment
+    assert attachment is not None
+    assert (attachment.kind, attachment.filename, attachment.content) == (
+        AttachmentKind.IMAGE,
+        "qr.png",
+        b"\x89PNG",
+    )
