@@ -1,4 +1,4 @@
-"""`python -m bot`: run the bot, chat in the console, or manage the database."""
+"""`python -m bot`: run the bot, chat in the console, manage the database and the programs."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 
+from bot.admin import CommandLineParser, configure, run_admin
 from bot.app import build_app, run_console
 from bot.config import ConfigError, Settings, load_settings
 from storage import Database
@@ -17,7 +18,7 @@ EXIT_CONFIG = 2
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """The command line."""
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Nastavnik mentorship bot")
+    parser = CommandLineParser(prog="python -m bot", description="Nastavnik mentorship bot")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the configured messengers, or the console chat if none")
     console = commands.add_parser("console", help="chat with the bot in the terminal")
@@ -31,6 +32,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     upgrade.add_argument("revision", nargs="?", default="head")
     downgrade = db_commands.add_parser("downgrade", help="revert migrations to a revision")
     downgrade.add_argument("revision")
+    admin = commands.add_parser(
+        "admin", help="organisations, coordinators, programs, invite links, questionnaires"
+    )
+    configure(admin)
     return parser.parse_args(argv)
 
 
@@ -48,6 +53,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     app = await build_app(settings)
     try:
+        if args.command == "admin":
+            return await run_admin(app, args)
         if args.command in (None, "run") and settings.has_messengers:
             from bot.messengers import run_messengers  # noqa: PLC0415 - slow imports, only here
 
@@ -70,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
     level = getattr(logging, settings.log.level)
-    if args.command in (None, "run", "console"):
-        level = max(level, logging.WARNING)  # keep the terminal chat readable
+    if args.command in (None, "run", "console", "admin"):
+        level = max(level, logging.WARNING)  # keep the terminal chat and command output readable
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return asyncio.run(run(settings, args))
 

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Commands people may type in another form.
+ALIASES = {"consent": "consents"}
+
 
 @dataclass(frozen=True, slots=True)
 class Command:
@@ -200,9 +203,11 @@ class Conversation:
                 return await engine.render(state, ctx)
             case "lang":
                 return await engine.apply(state, ctx, Push("lang"))
-            case "privacy" | "delete_me" | "consents" if command.name in engine.registry:
+            case "privacy" | "delete_me" | "consents" | "consent" if (
+                name := ALIASES.get(command.name, command.name)
+            ) in engine.registry:
                 del state.stack[1:]
-                return await engine.apply(state, ctx, Push(command.name))
+                return await engine.apply(state, ctx, Push(name))
             case _:
                 ctx.say("command-unknown", command=command.name[:32])
                 return await engine.render(state, ctx)

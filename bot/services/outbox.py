@@ -58,9 +58,11 @@ class NotificationKind(StrEnum):
     MEETING_CHECK = "meeting-check"  # "did it happen?"
     NUDGE = "nudge"
     SURVEY = "survey"
+    QUESTIONNAIRE_REMINDER = "questionnaire-reminder"
     STAGE = "stage"  # a cycle stage's pushes
     PAIR = "pair"  # introductions and change decisions
     CONSENT = "consent"
+    ENROLMENT = "enrolment"  # a participant is ready or left: for curators
     DIGEST = "digest"
     ANNOUNCEMENT = "announcement"
     ACCOUNT = "account"  # linking and other account notices
@@ -76,9 +78,11 @@ LATENESS: Mapping[str, timedelta | None] = {
     NotificationKind.MEETING_CHECK: timedelta(days=2),
     NotificationKind.NUDGE: timedelta(days=1),
     NotificationKind.SURVEY: timedelta(days=3),
+    NotificationKind.QUESTIONNAIRE_REMINDER: timedelta(days=2),
     NotificationKind.STAGE: timedelta(days=3),
     NotificationKind.PAIR: None,
     NotificationKind.CONSENT: None,
+    NotificationKind.ENROLMENT: None,
     NotificationKind.DIGEST: None,
     NotificationKind.ANNOUNCEMENT: timedelta(days=7),
     NotificationKind.ACCOUNT: timedelta(hours=1),

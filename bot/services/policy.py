@@ -39,7 +39,7 @@ class Policy:
     adult_age: int = 18
     self_consent_age: int = 14
     consent_link_ttl: timedelta = timedelta(days=7)
-    # After how long an unfinished questionnaire is reminded of, counted from joining.
+    # After how long an unfinished questionnaire is reminded of, counted from its first opening.
     questionnaire_reminders: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=7))
     questionnaires_dir: Path = QUESTIONNAIRES_DIR
     links: InviteLinks = field(default_factory=InviteLinks)

@@ -14,6 +14,9 @@ help =
     /back — one step back
     /cancel — stop what you are doing
     /lang — language
+    /privacy — what is stored about you, and why
+    /consents — your consents (also for children): see and revoke
+    /delete_me — erase all your data
     /help — this help
 command-unknown = I don't know the command /{ $command }. See /help for the list.
 error-internal = Something went wrong on our side. Your answers are saved — please try again a bit later.

@@ -1,0 +1,402 @@
+"""`python -m bot admin ...`: organisations, coordinators, programs and invite links from the shell.
+
+The commands run the same services as the chat, as the system actor `system:cli`, in one
+transaction each. Output goes to stdout; a bad argument ends with one line on stderr and exit
+code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.services import Services
+from bot.services.invitations import (
+    PROGRAM_ROLES,
+    InviteInfo,
+    InviteState,
+    default_max_uses,
+    qr_png,
+)
+from bot.services.programs import (
+    CLI,
+    InvalidInputError,
+    ProgramDraft,
+    ProgramInfo,
+    Refusal,
+)
+from bot.services.questionnaires import QuestionnaireError
+from storage import ROLE_MODELS_BY_FORM, InvitationRole, MentorshipForm, RoleModel
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+class CommandLineParser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line (and exit code 2), pointing to --help."""
+
+    def error(self, message: str) -> NoReturn:
+        """One line on stderr, exit code 2."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class UsageError(Exception):
+    """A bad argument found while running a command: one line, exit code 2."""
+
+
+# --- argument types -------------------------------------------------------------------------------
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 1, got {value}")
+    return value
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _timezone(text: str) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {text!r}, e.g. Europe/Moscow"
+        ) from None
+    return text
+
+
+# --- the parser -----------------------------------------------------------------------------------
+
+
+def configure(admin: argparse.ArgumentParser) -> None:
+    """Add the admin subcommands to the `admin` parser."""
+    groups = admin.add_subparsers(dest="admin_group", required=True, metavar="COMMAND")
+
+    org = groups.add_parser("org", help="organisations (schools, centres)")
+    org_commands = org.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    create = org_commands.add_parser("create", help="create an organisation")
+    create.add_argument("--name", required=True, help="the organisation's name")
+    create.add_argument(
+        "--timezone",
+        type=_timezone,
+        default=None,
+        help="its time zone, e.g. Europe/Moscow (default: BOT__TIMEZONE)",
+    )
+    org_commands.add_parser("list", help="list the organisations")
+
+    coordinator = groups.add_parser("coordinator", help="coordinators of an organisation")
+    coordinator_commands = coordinator.add_subparsers(
+        dest="admin_command", required=True, metavar="ACTION"
+    )
+    invite = coordinator_commands.add_parser(
+        "invite", help="make a link that appoints a coordinator and print it"
+    )
+    invite.add_argument("--org", type=_positive, required=True, help="the organisation's id")
+    _add_limits(invite, uses_default="1")
+    _add_qr_dir(invite)
+
+    program = groups.add_parser("program", help="mentorship programs")
+    program_commands = program.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    create = program_commands.add_parser(
+        "create", help="create a program at stage 1 with its seven stages"
+    )
+    create.add_argument("--org", type=_positive, required=True, help="the organisation's id")
+    create.add_argument("--name", required=True, help="the program's name")
+    create.add_argument(
+        "--form",
+        required=True,
+        choices=[form.value for form in MentorshipForm],
+        metavar="FORM",
+        help="the form of mentorship: " + ", ".join(form.value for form in MentorshipForm),
+    )
+    create.add_argument(
+        "--role-model",
+        required=True,
+        choices=[model.value for model in RoleModel],
+        metavar="MODEL",
+        help="the role model, one that fits the form: "
+        + "; ".join(
+            f"{form.value}: {', '.join(m.value for m in models)}"
+            for form, models in ROLE_MODELS_BY_FORM.items()
+        ),
+    )
+    create.add_argument("--description", help="two or three sentences shown to people who join")
+    create.add_argument("--starts", type=_date, help="first day, YYYY-MM-DD")
+    create.add_argument("--ends", type=_date, help="last day, YYYY-MM-DD (after --starts)")
+    listing = program_commands.add_parser("list", help="list the programs")
+    listing.add_argument("--org", type=_positive, help="only this organisation's programs")
+
+    invite_group = groups.add_parser("invite", help="invite links into a program")
+    invite_commands = invite_group.add_subparsers(
+        dest="admin_command", required=True, metavar="ACTION"
+    )
+    create = invite_commands.add_parser("create", help="make an invite link and print it")
+    create.add_argument("--program", type=_positive, required=True, help="the program's id")
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=[role.value for role in PROGRAM_ROLES],
+        metavar="ROLE",
+        help="mentee, mentor or curator: what the link makes of the person who opens it",
+    )
+    _add_limits(create, uses_default="no limit; 1 for curator links")
+    _add_qr_dir(create)
+    listing = invite_commands.add_parser("list", help="list a program's invite links")
+    listing.add_argument("--program", type=_positive, required=True, help="the program's id")
+    _add_qr_dir(listing, what="of every active link")
+    revoke = invite_commands.add_parser("revoke", help="switch an invite link off")
+    revoke.add_argument("token", help="the link's token (i_...)")
+
+    questionnaire = groups.add_parser("questionnaire", help="a program's questionnaires")
+    questionnaire_commands = questionnaire.add_subparsers(
+        dest="admin_command", required=True, metavar="ACTION"
+    )
+    load = questionnaire_commands.add_parser(
+        "load", help="check a questionnaire file (YAML) and load it into a program"
+    )
+    load.add_argument("--program", type=_positive, required=True, help="the program's id")
+    load.add_argument("file", type=Path, help="the questionnaire file")
+
+
+def _add_limits(parser: argparse.ArgumentParser, *, uses_default: str) -> None:
+    parser.add_argument(
+        "--expires-days",
+        type=_positive,
+        help="the link stops working after N days (default: never)",
+    )
+    parser.add_argument(
+        "--max-uses", type=_positive, help=f"how many people may use it (default: {uses_default})"
+    )
+
+
+def _add_qr_dir(parser: argparse.ArgumentParser, *, what: str = "of the link") -> None:
+    parser.add_argument("--qr-dir", type=Path, help=f"write QR codes (PNG) {what} into this folder")
+
+
+# --- running --------------------------------------------------------------------------------------
+
+
+def _out(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+
+
+async def run_admin(app: App, args: argparse.Namespace) -> int:
+    """Carry out one admin command in one transaction; returns the exit code."""
+    command = f"{args.admin_group} {args.admin_command}"
+    try:
+        _check(args)
+        async with app.database.transaction() as session:
+            services = Services(session, app.clock, app.policy)
+            return await COMMANDS[command](app, services, args)
+    except (UsageError, InvalidInputError) as error:
+        sys.stderr.write(f"python -m bot admin {command}: error: {error}\n")
+        return EXIT_USAGE
+
+
+def _check(args: argparse.Namespace) -> None:
+    """Rules between arguments that argparse cannot express."""
+    if args.admin_group == "program" and args.admin_command == "create":
+        form, model = MentorshipForm(args.form), RoleModel(args.role_model)
+        allowed = ROLE_MODELS_BY_FORM[form]
+        if model not in allowed:
+            raise UsageError(
+                f"role model {model.value} does not fit the form {form.value}; "
+                f"use one of: {', '.join(m.value for m in allowed)}"
+            )
+        if args.starts and args.ends and args.ends <= args.starts:
+            raise UsageError("--ends must be after --starts")
+    if args.admin_group == "questionnaire":
+        try:
+            args.source = args.file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"cannot read {args.file}: {error}") from None
+
+
+def _refused(refusal: Refusal, what: str, ident: object) -> UsageError:
+    if refusal is Refusal.NOT_FOUND:
+        return UsageError(f"there is no {what} {ident}")
+    return UsageError(f"{what} {ident} may not be used here")
+
+
+def _expires(args: argparse.Namespace) -> timedelta | None:
+    return timedelta(days=args.expires_days) if args.expires_days else None
+
+
+async def _org_create(app: App, services: Services, args: argparse.Namespace) -> int:
+    timezone = args.timezone or app.settings.bot.timezone
+    created = await services.programs.create_organization(args.name, timezone, actor=CLI)
+    if isinstance(created, Refusal):
+        raise _refused(created, "organisation", args.name)
+    _out(f"Organisation {created.id} created: {created.name} ({created.timezone})")
+    _out(f"Next: python -m bot admin coordinator invite --org {created.id}")
+    return EXIT_OK
+
+
+async def _org_list(app: App, services: Services, args: argparse.Namespace) -> int:
+    organizations = await services.programs.organizations(CLI)
+    if not organizations:
+        _out("No organisations yet: python -m bot admin org create --name ... --timezone ...")
+    for org in organizations:
+        _out(f"{org.id}\t{org.name}\t{org.timezone}")
+    return EXIT_OK
+
+
+async def _coordinator_invite(app: App, services: Services, args: argparse.Namespace) -> int:
+    invite = await services.invitations.invite_coordinator(
+        CLI,
+        args.org,
+        expires_in=_expires(args),
+        max_uses=args.max_uses or default_max_uses(InvitationRole.COORDINATOR),
+    )
+    if isinstance(invite, Refusal):
+        raise _refused(invite, "organisation", args.org)
+    _show_invite(invite, args.qr_dir)
+    return EXIT_OK
+
+
+async def _program_create(app: App, services: Services, args: argparse.Namespace) -> int:
+    draft = ProgramDraft(
+        name=args.name,
+        form=MentorshipForm(args.form),
+        role_model=RoleModel(args.role_model),
+        description=args.description,
+        starts_on=args.starts,
+        ends_on=args.ends,
+    )
+    program = await services.programs.create_program(CLI, args.org, draft)
+    if isinstance(program, Refusal):
+        raise _refused(program, "organisation", args.org)
+    _out(f"Program {program.id} created: {_program_line(program)}")
+    _out(f"Next: python -m bot admin invite create --program {program.id} --role curator")
+    return EXIT_OK
+
+
+async def _program_list(app: App, services: Services, args: argparse.Namespace) -> int:
+    programs = await services.programs.visible(CLI, args.org)
+    if not programs:
+        _out("No programs yet: python -m bot admin program create --help")
+    for program in programs:
+        _out(f"{program.id}\t{_program_line(program)}")
+    return EXIT_OK
+
+
+def _program_line(program: ProgramInfo) -> str:
+    dates = "no dates"
+    if program.starts_on or program.ends_on:
+        starts = program.starts_on.isoformat() if program.starts_on else "…"
+        ends = program.ends_on.isoformat() if program.ends_on else "…"
+        dates = f"{starts} – {ends}"
+    return (
+        f"«{program.name}», organisation {program.organization_id} ({program.organization}), "
+        f"{program.form.value} / {program.role_model.value}, stage {int(program.stage)} of 7, "
+        f"{dates}, {program.status.value}"
+    )
+
+
+async def _invite_create(app: App, services: Services, args: argparse.Namespace) -> int:
+    role = InvitationRole(args.role)
+    invite = await services.invitations.issue(
+        CLI,
+        args.program,
+        role,
+        expires_in=_expires(args),
+        max_uses=args.max_uses or default_max_uses(role),
+    )
+    if isinstance(invite, Refusal):
+        raise _refused(invite, "program", args.program)
+    _show_invite(invite, args.qr_dir)
+    return EXIT_OK
+
+
+async def _invite_list(app: App, services: Services, args: argparse.Namespace) -> int:
+    invites = await services.invitations.for_program(CLI, args.program)
+    if isinstance(invites, Refusal):
+        raise _refused(invites, "program", args.program)
+    if not invites:
+        _out(f"No invite links yet: python -m bot admin invite create --program {args.program} ...")
+    for invite in invites:
+        _show_invite(invite, args.qr_dir if invite.state is InviteState.ACTIVE else None)
+    return EXIT_OK
+
+
+async def _invite_revoke(app: App, services: Services, args: argparse.Namespace) -> int:
+    invite = await services.invitations.revoke(CLI, args.token)
+    if isinstance(invite, Refusal):
+        raise _refused(invite, "invite link", args.token)
+    _out(f"Invite link {invite.id} ({invite.role.value}, «{invite.target}») is switched off.")
+    return EXIT_OK
+
+
+async def _questionnaire_load(app: App, services: Services, args: argparse.Namespace) -> int:
+    card = await services.programs.card(CLI, args.program)
+    if isinstance(card, Refusal):
+        raise _refused(card, "program", args.program)
+    try:
+        loaded = await services.questionnaires.load(args.program, args.source, loaded_by=None)
+    except QuestionnaireError as error:  # "line N: reason"
+        raise UsageError(f"{args.file}: {error}") from None
+    _out(
+        f"Questionnaire {loaded.id} version {loaded.version} ({loaded.role.value}) loaded into "
+        f"program {args.program} «{card.program.name}»"
+    )
+    return EXIT_OK
+
+
+def _show_invite(invite: InviteInfo, qr_dir: Path | None) -> None:
+    where = "organisation" if invite.program_id is None else "program"
+    ident = invite.organization_id if invite.program_id is None else invite.program_id
+    _out(f"Invite link {invite.id}: {invite.role.value} of {where} {ident} «{invite.target}»")
+    _out(f"  token:    {invite.token}")
+    _out(f"  Telegram: {invite.telegram or '— (set TELEGRAM__USERNAME to get the link)'}")
+    _out(f"  VK:       {invite.vk or '— (set VK__GROUP_ID to get the link)'}")
+    if not invite.telegram and not invite.vk:
+        _out(f"  to join:  send the bot /start {invite.token}")
+    expires = invite.expires_at.strftime("%Y-%m-%d %H:%M UTC") if invite.expires_at else "never"
+    limit = f"of {invite.max_uses}" if invite.max_uses else "(no limit)"
+    _out(f"  expires:  {expires}")
+    _out(f"  uses:     {invite.uses} {limit}")
+    _out(f"  state:    {invite.state.value}")
+    if qr_dir is None:
+        return
+    links = [("telegram", invite.telegram), ("vk", invite.vk)]
+    if not any(link for _, link in links):
+        _out("  QR:       none, there is no link to encode")
+        return
+    qr_dir.mkdir(parents=True, exist_ok=True)
+    for channel, link in links:
+        if link:
+            path = qr_dir / f"invite-{invite.id}-{invite.role.value}-{channel}.png"
+            path.write_bytes(qr_png(link))
+            _out(f"  QR:       {path}")
+
+
+COMMANDS = {
+    "org create": _org_create,
+    "org list": _org_list,
+    "coordinator invite": _coordinator_invite,
+    "program create": _program_create,
+    "program list": _program_list,
+    "invite create": _invite_create,
+    "invite list": _invite_list,
+    "invite revoke": _invite_revoke,
+    "questionnaire load": _questionnaire_load,
+}
+
+
+__all__ = ["CommandLineParser", "configure", "run_admin"]

@@ -1,0 +1,363 @@
+"""`python -m bot admin ...` run as a real process, the way a coordinator or an operator runs it."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import bot_env
+
+ROOT = Path(__file__).resolve().parents[2]
+LINKS = {"TELEGRAM__USERNAME": "nastavnik_bot", "VK__GROUP_ID": "4242"}
+TOKEN = re.compile(r"token: +(i_[A-Za-z0-9_-]+)")
+
+
+def admin(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "admin", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=bot_env(tmp_path, **env),
+        timeout=60,
+        check=False,
+    )
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout
+
+
+def rows(tmp_path: Path, query: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(tmp_path / "console.db") as connection:
+        return list(connection.execute(query))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["org"],
+        ["org", "create"],
+        ["org", "list"],
+        ["coordinator", "invite"],
+        ["program", "create"],
+        ["program", "list"],
+        ["invite", "create"],
+        ["invite", "list"],
+        ["invite", "revoke"],
+        ["questionnaire", "load"],
+    ],
+)
+def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
+    out = ok(admin(tmp_path, *command, "--help"))
+    assert out.startswith(f"usage: python -m bot admin {' '.join(command)}".rstrip())
+    assert not (tmp_path / "console.db").exists(), "help touches no database"
+
+
+def test_a_school_from_scratch(tmp_path: Path) -> None:
+    out = ok(admin(tmp_path, "org", "create", "--name", "Школа №5", "--timezone", "Asia/Omsk"))
+    assert out.splitlines()[0] == "Organisation 1 created: Школа №5 (Asia/Omsk)"
+    ok(admin(tmp_path, "org", "create", "--name", "Гимназия"))
+    assert ok(admin(tmp_path, "org", "list")).splitlines() == [
+        "1\tШкола №5\tAsia/Omsk",
+        "2\tГимназия\tEurope/Moscow",
+    ]
+
+    out = ok(admin(tmp_path, "coordinator", "invite", "--org", "1", "--expires-days", "7", **LINKS))
+    token = TOKEN.search(out)
+    assert token is not None
+    assert out.startswith("Invite link 1: coordinator of organisation 1 «Школа №5»")
+    assert f"Telegram: https://t.me/nastavnik_bot?start={token.group(1)}" in out
+    assert f"VK:       https://vk.me/club4242?ref={token.group(1)}" in out
+    assert "expires:  2" in out
+    assert "uses:     0 of 1" in out
+
+    out = ok(
+        admin(
+            tmp_path,
+            "program",
+            "create",
+            "--org",
+            "1",
+            "--name",
+            "Наставничество 2026/27",
+            "--form",
+            "student_student",
+            "--role-model",
+            "achiever_underachiever",
+            "--description",
+            "Старшеклассники помогают младшим.",
+            "--starts",
+            "2026-09-01",
+            "--ends",
+            "2027-05-31",
+        )
+    )
+    assert out.splitlines()[0] == (
+        "Program 1 created: «Наставничество 2026/27», organisation 1 (Школа №5), "
+        "student_student / achiever_underachiever, stage 1 of 7, 2026-09-01 – 2027-05-31, active"
+    )
+    ok(
+        admin(
+            tmp_path,
+            "program",
+            "create",
+            "--org",
+            "2",
+            "--name",
+            "Молодые педагоги",
+            "--form",
+            "teacher_teacher",
+            "--role-model",
+            "experienced_young_specialist",
+        )
+    )
+    listed = ok(admin(tmp_path, "program", "list")).splitlines()
+    assert [line.split("\t")[0] for line in listed] == ["2", "1"], "by name"
+    assert ok(admin(tmp_path, "program", "list", "--org", "2")).startswith("2\t«Молодые педагоги»")
+    assert rows(tmp_path, "SELECT count(*) FROM program_stages WHERE program_id = 1") == [(7,)]
+
+    qr = tmp_path / "posters"
+    out = ok(
+        admin(
+            tmp_path,
+            "invite",
+            "create",
+            "--program",
+            "1",
+            "--role",
+            "mentee",
+            "--qr-dir",
+            str(qr),
+            **LINKS,
+        )
+    )
+    mentee = TOKEN.search(out)
+    assert mentee is not None
+    assert "uses:     0 (no limit)" in out
+    pngs = sorted(qr.iterdir())
+    assert [png.name for png in pngs] == [
+        "invite-2-mentee-telegram.png",
+        "invite-2-mentee-vk.png",
+    ]
+    for png in pngs:
+        data = png.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n")
+        assert int.from_bytes(data[16:20], "big") >= 400
+        assert f"QR:       {png}" in out
+
+    out = ok(admin(tmp_path, "invite", "create", "--program", "1", "--role", "curator"))
+    assert "uses:     0 of 1" in out
+    assert "Telegram: — (set TELEGRAM__USERNAME to get the link)" in out
+    assert "to join:  send the bot /start i_" in out
+
+    out = ok(admin(tmp_path, "invite", "revoke", mentee.group(1)))
+    assert out == "Invite link 2 (mentee, «Наставничество 2026/27») is switched off.\n"
+    listed_invites = ok(admin(tmp_path, "invite", "list", "--program", "1"))
+    assert listed_invites.count("Invite link") == 2
+    assert "state:    revoked" in listed_invites
+    assert "state:    active" in listed_invites
+    actors = rows(tmp_path, "SELECT DISTINCT actor FROM audit_log")
+    assert actors == [("system:cli",)]
+    actions = {row[0] for row in rows(tmp_path, "SELECT action FROM audit_log")}
+    assert actions == {
+        "organizations.created",
+        "programs.created",
+        "invitations.issued",
+        "invitations.revoked",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["org", "create", "--name", "X", "--timezone", "Mars/Base"], "unknown time zone"),
+        (["org"], "the following arguments are required: ACTION"),
+        (["org", "delete"], "invalid choice: 'delete'"),
+        (
+            [
+                "program",
+                "create",
+                "--org",
+                "1",
+                "--name",
+                "X",
+                "--form",
+                "nope",
+                "--role-model",
+                "peer_peer",
+            ],
+            "argument --form: invalid choice: 'nope'",
+        ),
+        (
+            [
+                "program",
+                "create",
+                "--org",
+                "1",
+                "--name",
+                "X",
+                "--form",
+                "teacher_teacher",
+                "--role-model",
+                "peer_peer",
+            ],
+            "role model peer_peer does not fit the form teacher_teacher; use one of: "
+            "experienced_young_specialist, leader_struggling_teacher, innovator_conservative",
+        ),
+        (
+            [
+                "program",
+                "create",
+                "--org",
+                "1",
+                "--name",
+                "X",
+                "--form",
+                "student_student",
+                "--role-model",
+                "peer_peer",
+                "--starts",
+                "2026-13-01",
+            ],
+            "expected a date YYYY-MM-DD, got '2026-13-01'",
+        ),
+        (
+            [
+                "program",
+                "create",
+                "--org",
+                "1",
+                "--name",
+                "X",
+                "--form",
+                "student_student",
+                "--role-model",
+                "peer_peer",
+                "--starts",
+                "2026-09-01",
+                "--ends",
+                "2026-09-01",
+            ],
+            "--ends must be after --starts",
+        ),
+        (
+            [
+                "program",
+                "create",
+                "--org",
+                "7",
+                "--name",
+                "X",
+                "--form",
+                "student_student",
+                "--role-model",
+                "peer_peer",
+            ],
+            "there is no organisation 7",
+        ),
+        (
+            [
+                "program",
+                "create",
+                "--org",
+                "1",
+                "--name",
+                "  ",
+                "--form",
+                "student_student",
+                "--role-model",
+                "peer_peer",
+            ],
+            "name",
+        ),
+        (["invite", "create", "--program", "1", "--role", "coordinator"], "invalid choice"),
+        (["invite", "create", "--program", "0", "--role", "mentee"], "a number from 1, got 0"),
+        (["invite", "create", "--program", "x", "--role", "mentee"], "a whole number, got 'x'"),
+        (["invite", "create", "--program", "9", "--role", "mentee"], "there is no program 9"),
+        (
+            ["invite", "create", "--program", "1", "--role", "mentee", "--max-uses", "-1"],
+            "argument --max-uses",
+        ),
+        (["invite", "list", "--program", "9"], "there is no program 9"),
+        (["invite", "revoke", "i_nothing"], "there is no invite link i_nothing"),
+        (["coordinator", "invite", "--org", "9"], "there is no organisation 9"),
+        (["questionnaire", "load", "--program", "1", "missing.yaml"], "cannot read missing.yaml"),
+    ],
+)
+def test_bad_arguments_end_with_one_line_and_code_2(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = admin(tmp_path, *args)
+    assert result.returncode == 2, result.stdout
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("python -m bot admin")
+    assert message in lines[0]
+
+
+def test_questionnaire_load(tmp_path: Path) -> None:
+    ok(admin(tmp_path, "org", "create", "--name", "Школа"))
+    ok(
+        admin(
+            tmp_path,
+            "program",
+            "create",
+            "--org",
+            "1",
+            "--name",
+            "Ученики",
+            "--form",
+            "student_student",
+            "--role-model",
+            "peer_peer",
+        )
+    )
+    ok(
+        admin(
+            tmp_path,
+            "program",
+            "create",
+            "--org",
+            "1",
+            "--name",
+            "Педагоги",
+            "--form",
+            "teacher_teacher",
+            "--role-model",
+            "innovator_conservative",
+        )
+    )
+    source = (ROOT / "questionnaires" / "mentee-student.yaml").read_text(encoding="utf-8")
+    file = tmp_path / "mentee.yaml"
+    file.write_text(source, encoding="utf-8")
+
+    out = ok(admin(tmp_path, "questionnaire", "load", "--program", "1", str(file)))
+    assert out.startswith("Questionnaire mentee-student version 1 (mentee) loaded into program 1")
+    assert rows(tmp_path, "SELECT program_id, key, version FROM questionnaires") == [
+        (1, "mentee-student", 1)
+    ]
+
+    again = admin(tmp_path, "questionnaire", "load", "--program", "1", str(file))
+    wrong_form = admin(tmp_path, "questionnaire", "load", "--program", "2", str(file))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: x\nversion: [\n", encoding="utf-8")
+    bad = admin(tmp_path, "questionnaire", "load", "--program", "1", str(broken))
+    unknown = admin(tmp_path, "questionnaire", "load", "--program", "9", str(file))
+    for result in (again, wrong_form, bad, unknown):
+        assert result.returncode == 2, result.stdout
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "version" in again.stderr
+    assert re.search(r"mentee\.yaml: line \d+: program 2 is of the form", wrong_form.stderr)
+    assert re.search(r"broken\.yaml: line \d+: ", bad.stderr)
+    assert "there is no program 9" in unknown.stderr
+    assert len(rows(tmp_path, "SELECT id FROM questionnaires")) == 1
