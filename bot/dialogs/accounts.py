@@ -1,4 +1,4 @@
-"""«Мои мессенджеры»: link Telegram and VK to one profile, choose where notifications go, unlink."""
+"""My messengers (menu-accounts): link Telegram and VK to one profile, pick the notified one."""
 
 from __future__ import annotations
 
@@ -270,7 +270,7 @@ async def _on_unlink_confirm(ctx: StepContext, value: JSON) -> Outcome:
 
 
 def build_accounts() -> Dialog:
-    """The «Мои мессенджеры» dialog."""
+    """The my-messengers dialog."""
     return Dialog(
         NAME,
         [

@@ -2,7 +2,7 @@
 
 Also the parent's side of a consent link, /consents (revocation), /privacy and /delete_me.
 Every step reads what it shows from the enrolment service, so a person who leaves halfway and
-comes back (from «Моё участие» in the menu, in either messenger) continues where they stopped.
+comes back (from the my-participation menu entry, in either messenger) continues where they stopped.
 A consent decision stores the SHA-256 of the exact text the step showed, remembered at render.
 """
 
@@ -782,12 +782,12 @@ def build_delete_me() -> Dialog:
 
 
 async def has_open_participation(ctx: StepContext) -> bool:
-    """«Моё участие» is shown while a participation is not ready yet."""
+    """My participation is shown while a participation is not ready yet."""
     return await ctx.services.enrolment.has_not_ready(ctx.person.id)
 
 
 async def has_given_consent(ctx: StepContext) -> bool:
-    """«Мои согласия» is shown to those who decided a consent (their own or for a child)."""
+    """My consents is shown to those who decided a consent (their own or for a child)."""
     return await ctx.services.enrolment.has_given(ctx.person.id)
 
 

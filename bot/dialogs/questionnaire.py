@@ -481,7 +481,7 @@ class ReviewStep(Step):
     name = REVIEW
 
     async def prompt(self, ctx: StepContext) -> Prompt:
-        """«Проверьте ответы» with the list of answers."""
+        """The review: every visible answer, then confirm or change one."""
         view = await load_view(ctx)
         if view is None:
             return _unavailable(ctx)

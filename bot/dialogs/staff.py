@@ -1,6 +1,6 @@
 """Coordinators and curators: programs, invite links, who joined; invite link handling.
 
-«Мои программы» lists the programs a person oversees; a program's card leads to its invite
+My programs lists the programs a person oversees; a program's card leads to its invite
 links and to the list of people who joined. Coordinators also create programs. Every screen and
 every action asks the services again, which check the person's right: a stale screen, a forged
 state or a person who lost the role gets a polite refusal and nothing changes.
@@ -412,7 +412,7 @@ async def _on_joined(ctx: StepContext, value: JSON) -> Outcome:
 
 
 def build_programs() -> Dialog:
-    """«Мои программы»: the list, a program's card, its invite links, who joined."""
+    """My programs: the list, a program's card, its invite links, who joined."""
     return Dialog(
         PROGRAMS,
         [
@@ -523,7 +523,7 @@ async def _create(ctx: StepContext, value: JSON) -> Outcome:
 
 
 def build_create() -> Dialog:
-    """«Создать программу»: name, form, role model, description, dates, review."""
+    """Create a program: name, form, role model, description, dates, review."""
     return Dialog(
         CREATE,
         [

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import delete, exists, func, or_, select, update
 
-from bot.services.outbox import NotificationKind, OutboxService
+from bot.services.base import Service
+from bot.services.outbox import NotificationKind
 from bot.services.questionnaires import reminder_key as questionnaire_reminder
 from storage import (
     Channel,
@@ -51,11 +52,8 @@ from storage import (
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy import Select
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy import ColumnElement, Select
 
-    from bot.core.clock import Clock
-    from bot.services.audit import AuditService
     from bot.services.policy import Policy
 
 # Deep-link payloads of consent links start with this, so no other link handler claims them.
@@ -347,22 +345,8 @@ class PrivacyReport:
     programs: tuple[str, ...]  # programs whose curators see the person's consent records
 
 
-class EnrolmentService:
+class EnrolmentService(Service):
     """Onboarding, consent (own and parental), privacy and erasure."""
-
-    def __init__(
-        self,
-        session: AsyncSession,
-        clock: Clock,
-        audit: AuditService,
-        outbox: OutboxService,
-        policy: Policy,
-    ) -> None:
-        self.session = session
-        self.clock = clock
-        self.audit = audit
-        self.outbox = outbox
-        self.policy = policy
 
     # --- reading a participation -----------------------------------------------------------
 
@@ -385,15 +369,12 @@ class EnrolmentService:
 
     async def has_not_ready(self, person_id: int) -> bool:
         """Whether «My participation» has anything to show."""
-        return bool(
-            await self.session.scalar(
-                select(
-                    exists().where(
-                        Participant.person_id == person_id, Participant.status.in_(NOT_READY)
-                    )
-                )
-            )
-        )
+        return await self._has_participation(person_id, Participant.status.in_(NOT_READY))
+
+    async def _has_participation(self, person_id: int, status: ColumnElement[bool]) -> bool:
+        """Whether the person has a participation whose status matches."""
+        query = select(exists().where(Participant.person_id == person_id, status))
+        return bool(await self.session.scalar(query))
 
     async def _view(self, participant: Participant) -> Enrolment:
         program = await self.session.get_one(Program, participant.program_id)
@@ -987,15 +968,7 @@ class EnrolmentService:
         return RevokeResult(RevokeStatus.REVOKED, name, program.name, erase)
 
     async def _takes_part(self, person_id: int) -> bool:
-        return bool(
-            await self.session.scalar(
-                select(
-                    exists().where(
-                        Participant.person_id == person_id, Participant.status.not_in(GONE)
-                    )
-                )
-            )
-        )
+        return await self._has_participation(person_id, Participant.status.not_in(GONE))
 
     # --- privacy and erasure ---------------------------------------------------------------
 

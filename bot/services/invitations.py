@@ -14,11 +14,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import segno
 from sqlalchemy import select
 
+from bot.services.base import Service
 from bot.services.programs import Access, Actor, InvalidInputError, Refusal, System, acting
 from storage import (
     Invitation,
@@ -35,12 +37,7 @@ from storage import (
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    from bot.core.clock import Clock
-    from bot.services.audit import AuditService
-    from bot.services.outbox import OutboxService
-    from bot.services.policy import Policy
+    pass
 
 INVITE_PREFIX = "i_"
 # 24 random bytes: 32 characters, 34 with the prefix (Telegram allows 64).
@@ -135,23 +132,13 @@ class AcceptResult:
         return self.status in (AcceptStatus.JOINED, AcceptStatus.ALREADY)
 
 
-class InvitationService:
+class InvitationService(Service):
     """Invite links: issue, revoke, accept."""
 
-    def __init__(
-        self,
-        session: AsyncSession,
-        clock: Clock,
-        audit: AuditService,
-        outbox: OutboxService,
-        policy: Policy,
-    ) -> None:
-        self.session = session
-        self.clock = clock
-        self.audit = audit
-        self.outbox = outbox
-        self.policy = policy
-        self.access = Access(session)
+    @cached_property
+    def access(self) -> Access:
+        """Who may see and change what."""
+        return Access(self.session)
 
     # --- issuing ---------------------------------------------------------------------------------
 

@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 
+from bot.services.base import Service
 from storage import (
     ROLE_MODELS_BY_FORM,
     CycleStage,
@@ -38,10 +40,6 @@ from storage import (
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot.core.clock import Clock
-    from bot.services.audit import AuditService
-    from bot.services.outbox import OutboxService
-    from bot.services.policy import Policy
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -278,23 +276,13 @@ class Access:
         return organization
 
 
-class ProgramService:
+class ProgramService(Service):
     """Organizations, programs and their staff."""
 
-    def __init__(
-        self,
-        session: AsyncSession,
-        clock: Clock,
-        audit: AuditService,
-        outbox: OutboxService,
-        policy: Policy,
-    ) -> None:
-        self.session = session
-        self.clock = clock
-        self.audit = audit
-        self.outbox = outbox
-        self.policy = policy
-        self.access = Access(session)
+    @cached_property
+    def access(self) -> Access:
+        """Who may see and change what."""
+        return Access(self.session)
 
     # --- organisations ---------------------------------------------------------------------------
 

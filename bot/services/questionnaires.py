@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import yaml
 from sqlalchemy import delete, func, select, update
 
+from bot.services.base import Service
 from bot.services.outbox import NotificationKind
 from storage import (
     MentorshipForm,
@@ -67,12 +68,7 @@ from storage import (
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    from bot.core.clock import Clock
-    from bot.services.audit import AuditService
-    from bot.services.outbox import OutboxService
-    from bot.services.policy import Policy
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -916,22 +912,8 @@ def reminder_key(participant_id: int, number: int) -> str:
     return f"{REMINDER_KIND}:{participant_id}:{number}"
 
 
-class QuestionnaireService:
+class QuestionnaireService(Service):
     """Questionnaires as data: load a curator's file, pick one for a participant, keep answers."""
-
-    def __init__(
-        self,
-        session: AsyncSession,
-        clock: Clock,
-        audit: AuditService,
-        outbox: OutboxService,
-        policy: Policy,
-    ) -> None:
-        self.session = session
-        self.clock = clock
-        self.audit = audit
-        self.outbox = outbox
-        self.policy = policy
 
     # --- definitions ---------------------------------------------------------------------------
 
