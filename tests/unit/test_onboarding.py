@@ -166,6 +166,13 @@ async def person_of(app: App, chat: Chat) -> int | None:
         )
 
 
+async def person_id(app: App, chat: Chat) -> int:
+    """The person behind the chat, who must exist."""
+    found = await person_of(app, chat)
+    assert found is not None, f"no person for {chat.channel}:{chat.user_id}"
+    return found
+
+
 async def participant(app: App, participant_id: int) -> Participant:
     async with app.database.sessions() as session:
         return await session.get_one(Participant, participant_id)
@@ -250,8 +257,7 @@ async def test_adult_mentor_consents_fills_profile_and_is_ready(app: App, tg: Ch
     assert MY_PARTICIPATION not in tg.labels
     assert MY_CONSENTS in tg.labels
 
-    me = await person_of(app, tg)
-    assert me is not None
+    me = await person_id(app, tg)
     assert (await participant(app, pid)).status is ParticipantStatus.READY
     stored = await person(app, me)
     assert stored is not None
@@ -331,8 +337,8 @@ async def test_adult_student_consents_alone(app: App, tg: Chat) -> None:
     await tg.tap("Продолжить")
     await tg.tap(AGREE)
     assert tg.ids == ["onboarding-consent-thanks", "onboarding-done", "menu-title"]
-    me = await person_of(app, tg)
-    stored = await person(app, me or 0)
+    me = await person_id(app, tg)
+    stored = await person(app, me)
     assert stored is not None
     assert (stored.grade, stored.birth_date) == ("11А", date(2007, 9, 1))
     assert (await participant(app, pid)).status is ParticipantStatus.READY
@@ -407,8 +413,8 @@ async def test_refusing_declines_and_the_person_can_come_back(app: App, tg: Chat
     assert tg.ids == ["onboarding-declined-now", "menu-title"]
     assert "откройте в меню «Моё участие» и нажмите «Участвовать»" in tg.replies[0].text
     assert (await participant(app, pid)).status is ParticipantStatus.DECLINED
-    me = await person_of(app, tg)
-    assert [row.status for row in await consents(app, me or 0)] == [ConsentStatus.REFUSED] * 2
+    me = await person_id(app, tg)
+    assert [row.status for row in await consents(app, me)] == [ConsentStatus.REFUSED] * 2
 
     await tg.tap(MY_PARTICIPATION)
     assert tg.ids == ["onboarding-declined"]
@@ -417,7 +423,7 @@ async def test_refusing_declines_and_the_person_can_come_back(app: App, tg: Chat
     assert tg.ids == ["consent-self-v1"]
     await tg.tap(AGREE)
     assert (await participant(app, pid)).status is ParticipantStatus.ONBOARDING
-    statuses = [row.status for row in await consents(app, me or 0)]
+    statuses = [row.status for row in await consents(app, me)]
     assert statuses == [ConsentStatus.REFUSED] * 2 + [ConsentStatus.GRANTED] * 2
 
 
@@ -500,18 +506,18 @@ async def test_delete_me_asks_first_then_deletes_a_person_without_consents(
     app: App, conv: Conversation, tg: Chat
 ) -> None:
     await tg.send("/start")
-    me = await person_of(app, tg)
+    me = await person_id(app, tg)
     await tg.send("/delete_me")
     assert tg.ids == ["delete-me-confirm"]
     assert "• Мессенджеры: Telegram\n• Язык общения: Русский" in tg.last.text
     await tg.tap("Нет, оставить")
     assert tg.ids == ["delete-me-kept", "menu-title"]
-    assert await person(app, me or 0) is not None
+    assert await person(app, me) is not None
 
     await tg.send("/delete_me")
     await tg.tap("Да, удалить всё")
     assert tg.ids == ["delete-me-done", "menu-title"]
-    assert await person(app, me or 0) is None
+    assert await person(app, me) is None
     assert await count(app, MessengerAccount) == 0
     assert await count(app, DialogState, DialogState.external_user_id == "100") == 0
     await tg.send("привет")
@@ -524,8 +530,7 @@ async def test_delete_me_anonymises_a_participant_and_keeps_the_consent_log(
     app: App, tg: Chat
 ) -> None:
     school, pid = await ready_adult(app, tg)
-    me = await person_of(app, tg)
-    assert me is not None
+    me = await person_id(app, tg)
     async with app.database.transaction() as session:
         session.add(
             QuestionnaireAnswer(

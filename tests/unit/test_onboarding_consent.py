@@ -48,7 +48,7 @@ from tests.unit.test_onboarding import (
     notifications,
     participant,
     person,
-    person_of,
+    person_id,
     sha256,
     texts,
     world,
@@ -137,8 +137,7 @@ async def test_twelve_year_old_waits_and_the_parent_agrees_in_vk(
     assert "Старшеклассники помогают младшим" in misha.last.text
     assert misha.labels == ["Новая ссылка", TO_MENU, "Отмена"]
     assert (await participant(app, pid)).status is ParticipantStatus.CONSENT_PENDING
-    child = await person_of(app, misha)
-    assert child is not None
+    child = await person_id(app, misha)
     reminder = (await notifications(app, child))[0]
     assert reminder.key == f"consent-reminder:{pid}:1"
     assert reminder.due_at == clock.now() + timedelta(days=3)
@@ -174,7 +173,7 @@ async def test_twelve_year_old_waits_and_the_parent_agrees_in_vk(
     assert mother.ids == ["consent-parent-granted", "menu-title"]
     assert MY_CONSENTS in mother.labels
 
-    mom = await person_of(app, mother)
+    mom = await person_id(app, mother)
     rows = await consents(app, child)
     assert [(r.purpose, r.status, r.relation) for r in rows] == [
         (ConsentPurpose.PARTICIPATION, ConsentStatus.GRANTED, ConsentRelation.PARENT),
@@ -248,8 +247,8 @@ async def test_fifteen_year_old_consents_too_then_fills_the_questionnaire(
     await dasha.tap("Готово")
     assert dasha.ids == ["onboarding-done", "menu-title"]
     assert (await participant(app, pid)).status is ParticipantStatus.READY
-    child = await person_of(app, dasha)
-    rows = await consents(app, child or 0)
+    child = await person_id(app, dasha)
+    rows = await consents(app, child)
     assert [(r.relation, r.status) for r in rows] == [
         (ConsentRelation.SELF, ConsentStatus.GRANTED),
         (ConsentRelation.SELF, ConsentStatus.GRANTED),
@@ -273,8 +272,8 @@ async def test_parent_refuses_and_the_child_may_ask_again(
     assert mother.replies[0].text.startswith(
         "Ваш отказ записан: Миша Иванов не будет участвовать в программе."
     )
-    child = await person_of(app, misha)
-    rows = await consents(app, child or 0)
+    child = await person_id(app, misha)
+    rows = await consents(app, child)
     assert [(r.status, r.signer_name, r.text_hash) for r in rows] == [
         (ConsentStatus.REFUSED, None, sha256(shown))
     ] * 2
@@ -308,8 +307,8 @@ async def test_expired_link_changes_nothing_and_the_child_gets_a_new_one(
     assert "«Моё участие» → «Новая ссылка»" in mother.last.text
     assert "Миша" not in mother.last.text, "an unusable link shows nothing about the child"
     assert mother.labels == [TO_MENU, "Отмена"]
-    child = await person_of(app, misha)
-    assert await consents(app, child or 0) == []
+    child = await person_id(app, misha)
+    assert await consents(app, child) == []
     assert (await participant(app, pid)).status is ParticipantStatus.CONSENT_PENDING
 
     await misha.send("/menu")
@@ -324,7 +323,7 @@ async def test_expired_link_changes_nothing_and_the_child_gets_a_new_one(
     clock.advance(timedelta(days=8))
     await mother.tap(AGREE)
     assert mother.ids == ["consent-link-expired", "menu-title"]
-    assert await consents(app, child or 0) == []
+    assert await consents(app, child) == []
 
 
 async def test_renewing_the_link_ends_the_previous_one(app: App, misha: Chat, mother: Chat) -> None:
@@ -356,15 +355,15 @@ async def test_used_link_second_tap_and_a_second_parent(
     await mother.tap(AGREE)
     await mother.press(agree)
     assert mother.ids == ["button-stale", "menu-title"]
-    child = await person_of(app, misha)
-    assert len(await consents(app, child or 0)) == 2, "a second tap adds no row"
+    child = await person_id(app, misha)
+    assert len(await consents(app, child)) == 2, "a second tap adds no row"
     await mother.start(token)
     assert mother.ids == ["consent-link-used"]
 
     # The father read the text before the mother decided; his answer comes too late.
     await father.tap(REFUSE)
     assert father.ids == ["consent-link-used", "menu-title"]
-    assert [r.status for r in await consents(app, child or 0)] == [ConsentStatus.GRANTED] * 2
+    assert [r.status for r in await consents(app, child)] == [ConsentStatus.GRANTED] * 2
 
 
 async def test_forged_and_own_links(app: App, misha: Chat, mother: Chat) -> None:
@@ -382,8 +381,8 @@ async def test_forged_and_own_links(app: App, misha: Chat, mother: Chat) -> None
     assert mother.ids == ["button-stale", "consent-parent-v1"]
     await mother.press("junk")
     assert mother.ids == ["button-stale", "consent-parent-v1"]
-    child = await person_of(app, misha)
-    assert await consents(app, child or 0) == []
+    child = await person_id(app, misha)
+    assert await consents(app, child) == []
 
 
 async def test_links_fall_back_to_the_token_when_the_bot_names_are_unknown(
@@ -444,8 +443,7 @@ async def test_revocation_erases_the_child_and_keeps_the_consent_log(
     await misha.tap(MY_PARTICIPATION)
     await misha.tap("Продолжить")
     assert (await participant(app, pid)).status is ParticipantStatus.READY
-    child = await person_of(app, misha)
-    assert child is not None
+    child = await person_id(app, misha)
     async with app.database.transaction() as session:
         session.add(
             QuestionnaireAnswer(
@@ -484,7 +482,7 @@ async def test_revocation_erases_the_child_and_keeps_the_consent_log(
 
     rows = await consents(app, child)
     assert [r.status for r in rows] == [ConsentStatus.GRANTED] * 2 + [ConsentStatus.REVOKED] * 2
-    mom = await person_of(app, mother)
+    mom = await person_id(app, mother)
     for row in rows[2:]:
         assert (row.relation, row.given_by_person_id, row.text_version) == (
             ConsentRelation.PARENT,
@@ -540,11 +538,11 @@ async def test_an_adult_revokes_their_own_consent(app: App, misha: Chat) -> None
     await misha.tap("Да, отозвать")
     assert misha.ids == ["consents-revoked", "consents-list"]
     assert (await participant(app, pid)).status is ParticipantStatus.LEFT
-    me = await person_of(app, misha)
-    kept = await person(app, me or 0)
+    me = await person_id(app, misha)
+    kept = await person(app, me)
     assert kept is not None
     assert kept.full_name == "Пётр Орлов", "the profile stays until /delete_me"
-    assert [r.status for r in await consents(app, me or 0)][-2:] == [ConsentStatus.REVOKED] * 2
+    assert [r.status for r in await consents(app, me)][-2:] == [ConsentStatus.REVOKED] * 2
     told = await notifications(app, school.curator_id)
     assert told[-1].payload["args"]["relation"] == "self"
 
