@@ -406,7 +406,7 @@ class Onboarding:
     # --- own consent -----------------------------------------------------------------------
 
     async def consent(self, ctx: StepContext) -> Prompt:
-        """The versioned consent text (self-v1), Agree / Refuse."""
+        """The versioned consent text (SELF_TEXT), Agree / Refuse."""
         e = await _enrolment(ctx)
         if e is None:
             return Prompt("onboarding-not-yours", choices=[TO_MENU])

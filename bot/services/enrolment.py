@@ -101,8 +101,8 @@ class ConsentText:
     text_id: str
 
 
-SELF_TEXT = ConsentText("self-v1", "consent-self-v1")
-PARENT_TEXT = ConsentText("parent-v1", "consent-parent-v1")
+SELF_TEXT = ConsentText("self-v2", "consent-self-v2")
+PARENT_TEXT = ConsentText("parent-v2", "consent-parent-v2")
 
 
 class ProfileKind(StrEnum):
@@ -492,7 +492,7 @@ class EnrolmentService(Service):
         channel: Channel,
         text_hash: str,
     ) -> Enrolment:
-        """The participant's own consent (self-v1) to taking part and to data processing.
+        """The participant's own consent (SELF_TEXT) to taking part and to data processing.
 
         Refusing declines the participation. Deciding again what is already decided adds no row.
         """

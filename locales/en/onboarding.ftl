@@ -172,7 +172,7 @@ privacy-info =
     Who sees it: { $programs ->
         [none] nobody but you: you take part in no program yet.
        *[other] the curators of the programs these data belong to ({ $programs }).{ $participates ->
-            [yes] {" "}Once the curator approves your pair, your mentor or mentee sees your name.
+            [yes] {" "}Once the curator approves your pair, your mentor or mentee sees your name and what you allow to share; health information is seen by curators only.
            *[other] {""}
         }
     }

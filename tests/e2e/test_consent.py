@@ -112,7 +112,7 @@ async def test_child_in_telegram_parent_agrees_in_vk(
     mother = VkUser(vk, user_id=MOTHER)
     [welcome, consent] = await mother.writes("Начать", 2, ref=match.group(1))
     assert welcome.text.startswith("Здравствуйте! Я «Наставник»")
-    assert consent.text.startswith("Согласие родителя (законного представителя) (версия parent-v1)")
+    assert consent.text.startswith("Согласие родителя (законного представителя) (версия parent-v2)")
     assert "Миша Иванов (класс 6Б) просит разрешения" in consent.text
     assert consent.labels == ["Не даю согласия", "Отмена"]
     [confirm] = await mother.writes("Елена Викторовна Иванова", 1)

@@ -201,7 +201,7 @@ async def test_an_adult_consents_fills_the_profile_and_is_ready(school: School) 
     assert (e.status, e.full_name) == (ParticipantStatus.READY, "Дарья Смирнова")
     rows = await school.rows(Consent)
     assert [(r.relation, r.status, r.text_version, r.text_hash) for r in rows] == [
-        (ConsentRelation.SELF, ConsentStatus.GRANTED, "self-v1", SHOWN)
+        (ConsentRelation.SELF, ConsentStatus.GRANTED, "self-v2", SHOWN)
     ] * 2
     assert rows[0].valid_until is not None
     assert rows[0].valid_until.date() == date(2026, 5, 31)

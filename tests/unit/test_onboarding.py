@@ -240,9 +240,9 @@ async def test_adult_mentor_consents_fills_profile_and_is_ready(app: App, tg: Ch
     assert tg.labels == ["Начать", TO_MENU, "Отмена"]
 
     await tg.tap("Начать")
-    assert tg.ids == ["consent-self-v1"]
+    assert tg.ids == ["consent-self-v2"]
     shown = tg.last.text
-    assert shown.startswith("Согласие на участие и обработку персональных данных (версия self-v1)")
+    assert shown.startswith("Согласие на участие и обработку персональных данных (версия self-v2)")
     assert "фамилия и имя, предмет, должность" in shown
     assert "до окончания программы (31.05.2027)" in shown
     assert tg.labels == [AGREE, REFUSE, "← Назад", "Отмена"]
@@ -276,7 +276,7 @@ async def test_adult_mentor_consents_fills_profile_and_is_ready(app: App, tg: Ch
         assert row.program_id == school.program_id
         assert row.given_by_person_id == me
         assert row.given_by_account_id is not None
-        assert row.text_version == "self-v1"
+        assert row.text_version == "self-v2"
         assert row.text_hash == sha256(shown)
         assert row.channel is Channel.TELEGRAM
         assert row.decided_at is not None
@@ -330,7 +330,7 @@ async def test_adult_student_consents_alone(app: App, tg: Chat) -> None:
     await tg.send("31.02.2007")
     assert tg.ids == ["onboarding-birth-date-invalid"]
     await tg.send("1.9.2007")
-    assert tg.ids == ["consent-self-v1"]
+    assert tg.ids == ["consent-self-v2"]
     assert "фамилия и имя, дата рождения, класс" in tg.last.text
     await tg.tap("← Назад")
     assert tg.ids == ["onboarding-welcome"], "Back from the consent goes to the overview"
@@ -420,7 +420,7 @@ async def test_refusing_declines_and_the_person_can_come_back(app: App, tg: Chat
     assert tg.ids == ["onboarding-declined"]
     assert "вы отказались" in tg.last.text
     await tg.tap("Участвовать")
-    assert tg.ids == ["consent-self-v1"]
+    assert tg.ids == ["consent-self-v2"]
     await tg.tap(AGREE)
     assert (await participant(app, pid)).status is ParticipantStatus.ONBOARDING
     statuses = [row.status for row in await consents(app, me)]

@@ -97,7 +97,7 @@ async def child_joins(
 
 async def parent_agrees(parent: Chat, token: str, name: str = MOTHER) -> None:
     await parent.start(token)
-    assert parent.ids[-1] == "consent-parent-v1"
+    assert parent.ids[-1] == "consent-parent-v2"
     await parent.send(name)
     await parent.tap(AGREE)
     assert parent.ids == ["consent-parent-granted", "menu-title"]
@@ -150,7 +150,7 @@ async def test_twelve_year_old_waits_and_the_parent_agrees_in_vk(
     assert token_in(misha.replies) == token
 
     await mother.start(token)
-    assert mother.ids == ["welcome", "consent-parent-v1"]
+    assert mother.ids == ["welcome", "consent-parent-v2"]
     shown = mother.last.text
     assert (
         "Миша Иванов (класс 6Б) просит разрешения участвовать в программе наставничества" in shown
@@ -187,7 +187,7 @@ async def test_twelve_year_old_waits_and_the_parent_agrees_in_vk(
         assert row.given_by_person_id == mom
         assert row.given_by_account_id == mom_account
         assert row.signer_name == MOTHER
-        assert row.text_version == "parent-v1"
+        assert row.text_version == "parent-v2"
         assert row.text_hash == sha256(shown)
         assert row.channel is Channel.VK
         assert row.decided_at == clock.now()
@@ -227,7 +227,7 @@ async def test_fifteen_year_old_consents_too_then_fills_the_questionnaire(
     mother = Chat(conv, user_id="301", channel=Channel.VK)
     school = await world(app)
     pid = await child_joins(school, dasha, name="Дарья Смирнова", born=DASHA_BORN)
-    assert dasha.ids == ["consent-self-v1"]
+    assert dasha.ids == ["consent-self-v2"]
     own_text = dasha.last.text
     await dasha.tap(AGREE)
     assert dasha.ids == [
@@ -347,7 +347,7 @@ async def test_used_link_second_tap_and_a_second_parent(
     await child_joins(school, misha)
     token = token_in(misha.replies)
     await father.start(token)
-    assert father.ids[-1] == "consent-parent-v1"
+    assert father.ids[-1] == "consent-parent-v2"
 
     await mother.start(token)
     await mother.send(MOTHER)
@@ -378,9 +378,9 @@ async def test_forged_and_own_links(app: App, misha: Chat, mother: Chat) -> None
     assert mother.ids == ["consent-link-unknown"]
     await mother.start(token)
     await mother.press(mother.last.buttons[0][0].payload.split(":")[0] + ":9")
-    assert mother.ids == ["button-stale", "consent-parent-v1"]
+    assert mother.ids == ["button-stale", "consent-parent-v2"]
     await mother.press("junk")
-    assert mother.ids == ["button-stale", "consent-parent-v1"]
+    assert mother.ids == ["button-stale", "consent-parent-v2"]
     child = await person_id(app, misha)
     assert await consents(app, child) == []
 
@@ -487,7 +487,7 @@ async def test_revocation_erases_the_child_and_keeps_the_consent_log(
         assert (row.relation, row.given_by_person_id, row.text_version) == (
             ConsentRelation.PARENT,
             mom,
-            "parent-v1",
+            "parent-v2",
         )
         assert row.text_hash == sha256(confirm)
     erased = await person(app, child)
