@@ -32,8 +32,9 @@ Matching hints (`match`), read by the matching of pairs: `key` names the answer 
 same key) — `overlap` (single, multi: the share of options in common), `equal` (single, yesno,
 number, scale: the same value), `near` (number, scale, date: 1 − |a − b| / tolerance, floored at
 0; `tolerance` defaults to the question's range, in days for dates); `weight` 0 < w ≤ 10
-(default 1). The default compare is overlap for multi, near for number/scale/date, equal for the
-rest; text answers are not matched.
+(default 1); `private: true` marks special-category data (health) that counts in the score but is
+never named in a pair's reasons. The default compare is overlap for multi, near for
+number/scale/date, equal for the rest; text answers are not matched.
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ TYPE_KEYS: Mapping[QuestionType, frozenset[str]] = {
 }
 QUESTION_KEYS = COMMON_KEYS.union(*TYPE_KEYS.values())
 OPTION_KEYS = frozenset({"id", "text"})
-MATCH_KEYS = frozenset({"key", "compare", "against", "weight", "tolerance"})
+MATCH_KEYS = frozenset({"key", "compare", "against", "weight", "tolerance", "private"})
 TOP_KEYS = frozenset({"id", "version", "role", "forms", "title", "questions"})
 
 
@@ -223,6 +224,8 @@ class MatchHint:
     weight: float = 1
     against: str | None = None
     tolerance: float | None = None
+    # Special-category data (health): used for the score, never named in a pair's reasons.
+    private: bool = False
 
     @property
     def target(self) -> str:
@@ -805,7 +808,8 @@ class _Parser:
             if question.min is None or question.max is None:
                 _fail(node, f"{what}: compare near needs `tolerance` (no min and max to go by)")
             tolerance = question.max - question.min
-        return MatchHint(key, compare, weight, against, tolerance)
+        private = "private" in values and _bool(values["private"], f"{what}: match private")
+        return MatchHint(key, compare, weight, against, tolerance, private)
 
 
 def _compare_of(node: yaml.Node, question: Question, what: str) -> Compare:

@@ -301,6 +301,11 @@ MISTAKES: dict[str, tuple[str, int | None, str]] = {
         22,
         "used by 'colour'",
     ),
+    "match private not a yes/no": (
+        changed("{key: colour, weight: 2}", "{key: colour, private: maybe}"),
+        13,
+        "match private",
+    ),
     "match key missing": (
         changed("{key: colour, weight: 2}", "{weight: 2}"),
         13,
@@ -516,6 +521,26 @@ def test_mentee_hints_meet_a_mentor_answer_with_the_same_options(
                 assert {o.id for o in question.options} == {o.id for o in other.options}, where
             pairs += 1
     assert pairs >= 20
+
+
+def test_health_answers_are_private_matching_hints(builtin: dict[str, QuestionnaireDef]) -> None:
+    """Special-category data count in the score but are never named in a pair's reasons."""
+    private = {
+        (key, question.id)
+        for key, definition in builtin.items()
+        for question in definition.questions
+        if question.match is not None and question.match.private
+    }
+    assert ("mentee-student", "ovz_support") in private
+    public = [
+        (key, question.id)
+        for key, definition in builtin.items()
+        for question in definition.questions
+        if question.match is not None
+        and not question.match.private
+        and question.match.key in {"support_needs", "support_ready"}
+    ]
+    assert public == []
 
 
 def test_a_broken_or_misnamed_built_in_file_is_reported(tmp_path: Path) -> None:
