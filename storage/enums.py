@@ -223,6 +223,31 @@ class FeedbackKind(StrEnum):
     FINAL = "final"
 
 
+class ProposalStatus(StrEnum):
+    """A proposed mentee–mentor match: proposed → approved | rejected; a new run supersedes it."""
+
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+
+
+class ExclusionKind(StrEnum):
+    """Why a mentee and a mentor are not proposed to each other."""
+
+    NEVER = "never"  # the curator's "never pair": not even by hand
+    REJECTED = "rejected"  # the curator rejected the proposal; still possible by hand
+    CHANGE = "change"  # the pair was split after a change request
+
+
+class ChangeRequestStatus(StrEnum):
+    """A request to change a mentor or a mentee: requested → approved | declined."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
 class GoalStatus(StrEnum):
     """A goal of a pair or of a mentee."""
 

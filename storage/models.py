@@ -19,20 +19,24 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column, relationship
 
 from storage.enums import (
+    ChangeRequestStatus,
     Channel,
     ConfirmationResponse,
     ConsentLinkStatus,
     ConsentPurpose,
     ConsentRelation,
     ConsentStatus,
+    ExclusionKind,
     FeedbackKind,
     GoalStatus,
     HappenedAnswer,
@@ -46,6 +50,7 @@ from storage.enums import (
     ParticipantRole,
     ParticipantStatus,
     ProgramStatus,
+    ProposalStatus,
     RoleModel,
     StaffRole,
 )
@@ -122,6 +127,8 @@ class Person(Base):
     # Set when the person's data were erased (consent revoked, /delete_me) and the row kept only
     # so that the consent log and the audit still point at someone.
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Whether a pair partner may see a link to the person's messenger profile in introductions.
+    share_contact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     accounts: Mapped[list[MessengerAccount]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True
@@ -194,6 +201,11 @@ class Program(Base):
     description: Mapped[str | None] = mapped_column(Text)
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+    # Matching: proposals scoring below this (0–100) are not made; pairs or mentor groups.
+    match_threshold: Mapped[int] = mapped_column(Integer, default=40, server_default="40")
+    pair_kind: Mapped[PairKind] = mapped_column(
+        enum_type(PairKind), default=PairKind.PAIR, server_default=PairKind.PAIR.value
+    )
     created_at: Mapped[datetime] = _created_at()
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -404,8 +416,84 @@ class PairMember(Base):
     participant_id: Mapped[int] = _fk("participants.id", ondelete="CASCADE")
     role: Mapped[ParticipantRole] = mapped_column(enum_type(ParticipantRole))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A mentee's matching score with the mentor and its structured reasons (see MatchProposal).
+    score: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[dict[str, Any]] | None] = mapped_column(NullableJSON)
 
     pair: Mapped[Pair] = relationship(back_populates="members")
+
+
+class MatchProposal(Base):
+    """The matching's proposal of a mentor for a mentee, waiting for the curator's decision."""
+
+    __tablename__ = "match_proposals"
+    __table_args__ = (Index("ix_match_proposals_program_id_status", "program_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    program_id: Mapped[int] = _fk("programs.id", ondelete="CASCADE", index=False)
+    mentee_participant_id: Mapped[int] = _fk("participants.id", ondelete="CASCADE")
+    mentor_participant_id: Mapped[int] = _fk("participants.id", ondelete="CASCADE")
+    score: Mapped[float] = mapped_column(Float)
+    # The parts of the score worth naming: [{"key", "similarity", "weight", "common"}], health
+    # answers never among them; rendered in the reader's language when shown.
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    status: Mapped[ProposalStatus] = mapped_column(
+        enum_type(ProposalStatus), default=ProposalStatus.PROPOSED
+    )
+    # Set when the curator moved the mentee to this mentor by hand.
+    manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = _created_at()
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_person_id: Mapped[int | None] = _fk("people.id", ondelete="SET NULL", nullable=True)
+
+
+class MatchExclusion(Base):
+    """A mentee and a mentor the matching must not propose to each other."""
+
+    __tablename__ = "match_exclusions"
+    __table_args__ = (UniqueConstraint("mentee_participant_id", "mentor_participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    program_id: Mapped[int] = _fk("programs.id", ondelete="CASCADE")
+    mentee_participant_id: Mapped[int] = _fk("participants.id", ondelete="CASCADE", index=False)
+    mentor_participant_id: Mapped[int] = _fk("participants.id", ondelete="CASCADE")
+    kind: Mapped[ExclusionKind] = mapped_column(enum_type(ExclusionKind))
+    created_by_person_id: Mapped[int | None] = _fk("people.id", ondelete="SET NULL", nullable=True)
+    created_at: Mapped[datetime] = _created_at()
+
+
+class PairChangeRequest(Base):
+    """A mentee's request for another mentor, or a mentor's to stop with a mentee."""
+
+    __tablename__ = "pair_change_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    pair_id: Mapped[int] = _fk("pairs.id", ondelete="CASCADE")
+    mentee_participant_id: Mapped[int] = _fk("participants.id", ondelete="CASCADE")
+    requested_by_participant_id: Mapped[int] = _fk("participants.id", ondelete="CASCADE")
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ChangeRequestStatus] = mapped_column(
+        enum_type(ChangeRequestStatus), default=ChangeRequestStatus.REQUESTED
+    )
+    created_at: Mapped[datetime] = _created_at()
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_person_id: Mapped[int | None] = _fk("people.id", ondelete="SET NULL", nullable=True)
+
+
+class ProgramMaterial(Base):
+    """A training material for the program's mentors: a link or a file (stage 4)."""
+
+    __tablename__ = "program_materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    program_id: Mapped[int] = _fk("programs.id", ondelete="CASCADE")
+    title: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(500))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_by_person_id: Mapped[int | None] = _fk("people.id", ondelete="SET NULL", nullable=True)
+    created_at: Mapped[datetime] = _created_at()
 
 
 class Meeting(Base):
