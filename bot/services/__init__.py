@@ -9,6 +9,8 @@ from bot.services.demo import DemoService
 from bot.services.enrolment import EnrolmentService
 from bot.services.invitations import InvitationService
 from bot.services.linking import LinkingService
+from bot.services.matching import MatchingService
+from bot.services.mentors import MentorService
 from bot.services.outbox import OutboxService
 from bot.services.people import PeopleService
 from bot.services.policy import InviteLinks, Policy
@@ -27,6 +29,8 @@ __all__ = [
     "InvitationService",
     "InviteLinks",
     "LinkingService",
+    "MatchingService",
+    "MentorService",
     "OutboxService",
     "PeopleService",
     "Policy",
@@ -51,3 +55,5 @@ class Services:
         self.invitations = InvitationService(*common)
         self.questionnaires = QuestionnaireService(*common)
         self.enrolment = EnrolmentService(*common)
+        self.matching = MatchingService(*common, questionnaires=self.questionnaires)
+        self.mentors = MentorService(*common)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from storage import ProgramCurator
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,3 +34,21 @@ class Service:
         self.audit = audit
         self.outbox = outbox
         self.policy = policy
+
+    async def tell_curators(
+        self, program_id: int, key: str, kind: str, text_id: str, args: Mapping[str, Any]
+    ) -> None:
+        """Plan one notification to every curator of the program; `key` is made per curator."""
+        curators = await self.session.scalars(
+            select(ProgramCurator.person_id)
+            .where(ProgramCurator.program_id == program_id)
+            .order_by(ProgramCurator.person_id)
+        )
+        for curator_id in curators:
+            await self.outbox.plan(
+                key=f"{key}:{curator_id}",
+                kind=kind,
+                recipient_id=curator_id,
+                text_id=text_id,
+                args=args,
+            )

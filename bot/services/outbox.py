@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import and_, exists, or_, select
 
-from bot.core.messages import Reply
+from bot.core.messages import Attachment, AttachmentKind, Reply
 from storage import (
     Channel,
     MessengerAccount,
@@ -33,6 +33,7 @@ from storage import (
     Person,
     Program,
     ProgramCurator,
+    ProgramMaterial,
     StaffMember,
     StaffRole,
 )
@@ -66,6 +67,7 @@ class NotificationKind(StrEnum):
     DIGEST = "digest"
     ANNOUNCEMENT = "announcement"
     ACCOUNT = "account"  # linking and other account notices
+    TRAINING = "training"  # mentor approval and training materials
 
 
 # How late past `due_at` a notification may still go out; None: however late. A row's own
@@ -86,6 +88,7 @@ LATENESS: Mapping[str, timedelta | None] = {
     NotificationKind.DIGEST: None,
     NotificationKind.ANNOUNCEMENT: timedelta(days=7),
     NotificationKind.ACCOUNT: timedelta(hours=1),
+    NotificationKind.TRAINING: None,
 }
 DEFAULT_LATENESS = timedelta(days=1)
 
@@ -172,15 +175,20 @@ class OutboxService:
         due_at: datetime | None = None,
         expires_at: datetime | None = None,
         channel: Channel | None = None,
+        material_id: int | None = None,
     ) -> bool:
-        """Add a notification unless one with `key` exists; True when it was added."""
+        """Add a notification unless one with `key` exists; True when it was added.
+        `material_id` attaches a program material's file, read when the message is sent."""
         now = self.clock.now()
+        payload: dict[str, Any] = {"text_id": text_id, "args": dict(args or {})}
+        if material_id is not None:
+            payload["material_id"] = material_id
         values = {
             "key": key,
             "kind": kind,
             "recipient_person_id": recipient_id,
             "channel": channel,
-            "payload": {"text_id": text_id, "args": dict(args or {})},
+            "payload": payload,
             "status": NotificationStatus.PENDING,
             "due_at": due_at or now,
             "expires_at": expires_at,
@@ -390,7 +398,12 @@ class DeliveryWorker:
         account = accounts[0]
         text_id = str(row.payload.get("text_id"))
         args = dict(row.payload.get("args") or {})
-        reply = Reply(self.translator(person.locale, text_id, args), text_id, args=args)
+        reply = Reply(
+            self.translator(person.locale, text_id, args),
+            text_id,
+            args=args,
+            attachment=await _material(session, row.payload.get("material_id")),
+        )
         return _Target(account.id, account.channel, account.chat_id, (reply,))
 
     async def _record(
@@ -441,3 +454,15 @@ class DeliveryWorker:
         row.status = status
         row.lease_until = None
         row.last_error = error
+
+
+async def _material(session: AsyncSession, material_id: object) -> Attachment | None:
+    """A program material's file as an attachment (None for a link or a deleted material)."""
+    if not isinstance(material_id, int):
+        return None
+    material = await session.get(ProgramMaterial, material_id)
+    if material is None or material.content is None:
+        return None
+    media_type = material.media_type or "application/octet-stream"
+    kind = AttachmentKind.IMAGE if media_type.startswith("image/") else AttachmentKind.DOCUMENT
+    return Attachment(kind, material.file_name or "file", material.content, media_type)
