@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import dialog_engine
+from bench import dialog_engine, matching
 
 
 def main() -> None:
     """Run the benchmarks one after another."""
     asyncio.run(dialog_engine.main())
+    matching.main()
 
 
 if __name__ == "__main__":

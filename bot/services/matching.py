@@ -887,9 +887,15 @@ class MatchingService(StaffService):
     ) -> dict[int, tuple[QuestionnaireDef | None, list[assignment.Criterion]]]:
         """Each mentee's questionnaire and its matching criteria."""
         result = {}
+        by_definition: dict[tuple[str, int], list[assignment.Criterion]] = {}
         for mentee in mentees:
             definition = await self._definition(mentee)
-            criteria = assignment.criteria_of(definition) if definition is not None else []
+            criteria: list[assignment.Criterion] = []
+            if definition is not None:
+                marker = (definition.id, definition.version)
+                if marker not in by_definition:
+                    by_definition[marker] = assignment.criteria_of(definition)
+                criteria = by_definition[marker]
             result[mentee.id] = (definition, criteria)
         return result
 
@@ -905,9 +911,9 @@ class MatchingService(StaffService):
         if not mentors:
             return scores
         mentor_features = [features[p.id] for p, _ in mentors]
-        groups: dict[int, list[int]] = {}
+        groups: dict[tuple[assignment.Criterion, ...], list[int]] = {}
         for i, (mentee, _) in enumerate(mentees):
-            groups.setdefault(id(criteria[mentee.id][1]), []).append(i)
+            groups.setdefault(tuple(criteria[mentee.id][1]), []).append(i)
         for rows in groups.values():
             group_criteria = criteria[mentees[rows[0]][0].id][1]
             scores[rows, :] = assignment.score_matrix(
