@@ -10,19 +10,37 @@ share the scoring; the table shows its time, each assignment's time, and what ea
 
 from __future__ import annotations
 
+import asyncio
 import statistics
+import tempfile
 import time
 from collections.abc import Callable, Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bot.core.clock import FrozenClock
+from bot.services import Services
 from bot.services.assignment import Pair, assign, criteria_of, greedy, score_matrix, total
+from bot.services.matching import MatchError
 from bot.services.policy import QUESTIONNAIRES_DIR
 from bot.services.questionnaires import Question, QuestionnaireDef, QuestionType, load_builtin
-from storage import MentorshipForm
+from storage import (
+    Database,
+    MentorshipForm,
+    Organization,
+    Participant,
+    ParticipantRole,
+    ParticipantStatus,
+    Person,
+    Program,
+    ProgramCurator,
+    QuestionnaireAnswer,
+    RoleModel,
+)
 
 MENTEES, MENTORS = 2000, 600
 CAPACITIES = (1, 4)
@@ -80,15 +98,19 @@ class Respondents:
             case QuestionType.TEXT:
                 return "a few words about me"
 
-    def features(self) -> Features:
-        """One respondent's walk through the questionnaire, as matching features."""
+    def answers(self) -> dict[str, Any]:
+        """One respondent's walk through the questionnaire: answers by question id."""
         answers: dict[str, Any] = {}
         for question in self.definition.questions:
             if question.show_if is not None and not question.show_if.holds(answers, FORM):
                 continue
             if question.required or self.rng.random() >= SKIP_OPTIONAL:
                 answers[question.id] = self.value(question)
-        return self.definition.features(answers, FORM)
+        return answers
+
+    def features(self) -> Features:
+        """One respondent's answers as matching features."""
+        return self.definition.features(self.answers(), FORM)
 
 
 def program(rng: np.random.Generator) -> tuple[list[Features], list[Features], Any, Any]:
@@ -158,6 +180,93 @@ def main() -> None:
     print(
         f"worst case, every mentor takes {CAPACITIES[1]} ({full.sum()} places): optimal "
         f"assignment {elapsed:.3f} s, {len(pairs) / MENTEES:.1%} matched"
+    )
+
+    asyncio.run(through_the_service())
+
+
+async def through_the_service() -> None:
+    """The curator's "run matching" end to end: answers read from SQLite, scored, assigned and
+    stored as proposals by MatchingService.run (one run; the cohort is built first)."""
+    rng = np.random.default_rng(SEED)
+    builtin = load_builtin(QUESTIONNAIRES_DIR)
+    sides = {
+        ParticipantRole.MENTEE: Respondents(builtin["mentee-student"], rng),
+        ParticipantRole.MENTOR: Respondents(builtin["mentor-student"], rng),
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        database = Database(f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}")
+        await database.upgrade()
+        clock = FrozenClock(datetime(2026, 10, 1, 9, 0, tzinfo=UTC))
+        now = clock.now()
+        async with database.transaction() as session:
+            org = Organization(name="Bench school", created_at=now)
+            session.add(org)
+            await session.flush()
+            prog = Program(
+                organization_id=org.id,
+                name="Bench",
+                form=FORM,
+                role_model=RoleModel.PEER_PEER,
+                match_threshold=int(THRESHOLD),
+                created_at=now,
+            )
+            curator = Person(full_name="Curator", created_at=now, updated_at=now)
+            session.add_all([prog, curator])
+            await session.flush()
+            session.add(ProgramCurator(program_id=prog.id, person_id=curator.id, created_at=now))
+            for role, count, grades in (
+                (ParticipantRole.MENTEE, MENTEES, MENTEE_GRADES),
+                (ParticipantRole.MENTOR, MENTORS, MENTOR_GRADES),
+            ):
+                key = builtin[f"{role.value}-student"]
+                for number in range(count):
+                    grade = int(rng.integers(grades[0], grades[1] + 1))
+                    person = Person(
+                        full_name=f"{role.value} {number}",
+                        grade=f"{grade}A",
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    session.add(person)
+                    await session.flush()
+                    part = Participant(
+                        program_id=prog.id,
+                        person_id=person.id,
+                        role=role,
+                        status=ParticipantStatus.READY,
+                        approved=role is ParticipantRole.MENTOR,
+                        capacity=int(rng.integers(CAPACITIES[0], CAPACITIES[1] + 1)),
+                        questionnaire_key=key.id,
+                        questionnaire_version=key.version,
+                        questionnaire_done_at=now,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    session.add(part)
+                    await session.flush()
+                    session.add_all(
+                        QuestionnaireAnswer(
+                            participant_id=part.id,
+                            questionnaire_id=key.id,
+                            questionnaire_version=key.version,
+                            question_id=question_id,
+                            value=value,
+                            answered_at=now,
+                        )
+                        for question_id, value in sides[role].answers().items()
+                    )
+            program_id, curator_id = prog.id, curator.id
+        started = time.perf_counter()
+        async with database.transaction() as session:
+            summary = await Services(session, clock).matching.run(curator_id, program_id)
+        elapsed = time.perf_counter() - started
+        await database.dispose()
+    assert not isinstance(summary, MatchError)
+    print(
+        f"through the service on SQLite (read answers, score, assign, store proposals): "
+        f"{elapsed:.2f} s, {summary.proposals} proposals, {summary.unmatched} unmatched, "
+        f"mean score {summary.average:.1f}"
     )
 
 
