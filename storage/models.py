@@ -206,6 +206,10 @@ class Program(Base):
     pair_kind: Mapped[PairKind] = mapped_column(
         enum_type(PairKind), default=PairKind.PAIR, server_default=PairKind.PAIR.value
     )
+    # Meetings: minutes before a meeting to remind (None: 24 h and 1 h), weeks between pulse
+    # surveys (None: 4).
+    reminder_minutes: Mapped[list[int] | None] = mapped_column(NullableJSON)
+    pulse_weeks: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = _created_at()
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

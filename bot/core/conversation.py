@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.core.clock import Clock
 from bot.core.i18n import Translator
-from bot.core.messages import Incoming, Reply
+from bot.core.messages import LINK_BUTTON, Incoming, Reply
 from bot.dialogs.engine import Engine, Push, Reject, StaleState, State, StepContext
 from bot.services import Policy, Services
 from storage import Database, DialogState
@@ -153,11 +153,12 @@ class Conversation:
     ) -> list[Reply]:
         engine = self.engine
         text = (incoming.text or "").strip()
-        command = (
-            Command("start", incoming.start_payload)
-            if incoming.start_payload is not None
-            else Command.parse(text)
-        )
+        if incoming.button is not None and incoming.button.startswith(LINK_BUTTON):
+            command: Command | None = Command("start", incoming.button[len(LINK_BUTTON) :])
+        elif incoming.start_payload is not None:
+            command = Command("start", incoming.start_payload)
+        else:
+            command = Command.parse(text)
         if command is not None:
             return await self._command(state, ctx, command, fresh=fresh)
         if fresh or state.keyboard is None:

@@ -7,7 +7,11 @@ from enum import StrEnum
 
 from storage.enums import Channel
 
-__all__ = ["Attachment", "AttachmentKind", "Button", "Channel", "Incoming", "Reply"]
+__all__ = ["LINK_BUTTON", "Attachment", "AttachmentKind", "Button", "Channel", "Incoming", "Reply"]
+
+# A button payload starting with this opens a deep link (`/start <rest>`) instead of answering
+# the keyboard last shown: buttons in notifications stay valid whatever the reader did since.
+LINK_BUTTON = "~"
 
 
 class AttachmentKind(StrEnum):

@@ -10,6 +10,7 @@ from bot.services.enrolment import EnrolmentService
 from bot.services.invitations import InvitationService
 from bot.services.linking import LinkingService
 from bot.services.matching import MatchingService
+from bot.services.meetings import MeetingService
 from bot.services.mentors import MentorService
 from bot.services.outbox import OutboxService
 from bot.services.people import PeopleService
@@ -30,6 +31,7 @@ __all__ = [
     "InviteLinks",
     "LinkingService",
     "MatchingService",
+    "MeetingService",
     "MentorService",
     "OutboxService",
     "PeopleService",
@@ -57,3 +59,4 @@ class Services:
         self.enrolment = EnrolmentService(*common)
         self.matching = MatchingService(*common, questionnaires=self.questionnaires)
         self.mentors = MentorService(*common)
+        self.meetings = MeetingService(*common)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -16,6 +17,15 @@ if TYPE_CHECKING:
     from bot.services.audit import AuditService
     from bot.services.outbox import OutboxService
     from bot.services.policy import Policy
+
+
+URL_MAX = 500
+
+
+def valid_url(url: str) -> bool:
+    """An http(s) address with a host, short enough to store."""
+    parts = urlsplit(url.strip())
+    return parts.scheme in {"http", "https"} and bool(parts.netloc) and len(url) <= URL_MAX
 
 
 class Service:

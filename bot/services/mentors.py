@@ -5,10 +5,10 @@ are matched."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
 
+from bot.services.base import URL_MAX, valid_url  # noqa: F401 - URL_MAX re-exported
 from bot.services.matching import MENTOR_ACTIVE, Brief, MatchError, StaffService, brief
 from bot.services.outbox import NotificationKind
 from bot.services.programs import Actor
@@ -27,7 +27,6 @@ from storage import (
 )
 
 TITLE_MAX = 200
-URL_MAX = 500
 FILE_MAX_BYTES = 20 * 1024 * 1024  # what Telegram and VK accept from a bot, with room to spare
 # Mentors who may still come: the questionnaire is not done yet.
 MENTOR_PENDING = (
@@ -65,12 +64,6 @@ class MaterialRow:
     title: str
     url: str | None
     file_name: str | None
-
-
-def valid_url(url: str) -> bool:
-    """An http(s) address with a host."""
-    parts = urlsplit(url.strip())
-    return parts.scheme in {"http", "https"} and bool(parts.netloc) and len(url) <= URL_MAX
 
 
 class MentorService(StaffService):

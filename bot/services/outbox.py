@@ -12,6 +12,7 @@ each send waiting for its channel's rate limit.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import and_, exists, or_, select
 
-from bot.core.messages import Attachment, AttachmentKind, Reply
+from bot.core.messages import LINK_BUTTON, Attachment, AttachmentKind, Button, Reply
 from storage import (
     Channel,
     MessengerAccount,
@@ -176,13 +177,28 @@ class OutboxService:
         expires_at: datetime | None = None,
         channel: Channel | None = None,
         material_id: int | None = None,
+        file: Attachment | None = None,
+        links: Sequence[tuple[str, str]] = (),
     ) -> bool:
         """Add a notification unless one with `key` exists; True when it was added.
-        `material_id` attaches a program material's file, read when the message is sent."""
+
+        `material_id` attaches a program material's file, read when the message is sent; `file`
+        attaches a small file kept in the row (a calendar file); `links` are buttons (label text
+        id, deep-link payload) that open a dialog as a link would, whatever the reader is doing.
+        """
         now = self.clock.now()
         payload: dict[str, Any] = {"text_id": text_id, "args": dict(args or {})}
         if material_id is not None:
             payload["material_id"] = material_id
+        if file is not None and file.content is not None:
+            payload["file"] = {
+                "kind": file.kind.value,
+                "name": file.filename,
+                "type": file.mime_type,
+                "data": base64.b64encode(file.content).decode(),
+            }
+        if links:
+            payload["links"] = [[text, link] for text, link in links]
         values = {
             "key": key,
             "kind": kind,
@@ -398,11 +414,17 @@ class DeliveryWorker:
         account = accounts[0]
         text_id = str(row.payload.get("text_id"))
         args = dict(row.payload.get("args") or {})
+        buttons = tuple(
+            Button(self.translator(person.locale, str(label), {}), LINK_BUTTON + str(link))
+            for label, link in row.payload.get("links") or ()
+        )
         reply = Reply(
             self.translator(person.locale, text_id, args),
             text_id,
+            buttons=tuple((button,) for button in buttons),
             args=args,
-            attachment=await _material(session, row.payload.get("material_id")),
+            attachment=_inline_file(row.payload.get("file"))
+            or await _material(session, row.payload.get("material_id")),
         )
         return _Target(account.id, account.channel, account.chat_id, (reply,))
 
@@ -454,6 +476,15 @@ class DeliveryWorker:
         row.status = status
         row.lease_until = None
         row.last_error = error
+
+
+def _inline_file(raw: object) -> Attachment | None:
+    """The small file a notification carries in its payload, if any."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("data"), str):
+        return None
+    kind = AttachmentKind(raw.get("kind") or AttachmentKind.DOCUMENT.value)
+    content = base64.b64decode(raw["data"])
+    return Attachment(kind, raw.get("name") or "file", content, raw.get("type"))
 
 
 async def _material(session: AsyncSession, material_id: object) -> Attachment | None:

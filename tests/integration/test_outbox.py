@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
 from bot.core.i18n import Translator
-from bot.core.messages import Reply
+from bot.core.messages import LINK_BUTTON, Attachment, AttachmentKind, Reply
 from bot.services.outbox import (
     DeliveryWorker,
     Failed,
@@ -123,6 +123,44 @@ async def test_due_time_and_recipient_language(database: Database, clock: Frozen
     clock.advance(timedelta(hours=1))
     assert (await worker(database, clock, vk=vk).run_once()).sent == 1
     assert vk.sent[0][1] == "Welcome back! Let's continue where you stopped."
+
+
+class KeepingSender(RecordingSender):
+    """Keeps the whole replies (buttons and files)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.replies: list[Reply] = []
+
+    async def send(
+        self, chat_id: str, replies: Sequence[Reply], *, notification_id: int
+    ) -> SendResult:
+        self.replies.extend(replies)
+        return Sent()
+
+
+async def test_buttons_open_links_and_small_files_travel_in_the_row(
+    database: Database, clock: FrozenClock
+) -> None:
+    person = await recipient(database, Channel.TELEGRAM, locale="en")
+    calendar_file = Attachment(
+        AttachmentKind.DOCUMENT, "meeting.ics", b"BEGIN:VCALENDAR", "text/calendar"
+    )
+    await plan(
+        database,
+        clock,
+        person,
+        links=[("meeting-button-confirm", "m7_yes"), ("meeting-button-decline", "m7_no")],
+        file=calendar_file,
+    )
+    telegram = KeepingSender()
+    assert (await worker(database, clock, telegram=telegram).run_once()).sent == 1
+    (reply,) = telegram.replies
+    assert [(b.label, b.payload) for b in reply.flat_buttons] == [
+        ("Confirm", LINK_BUTTON + "m7_yes"),
+        ("I can't", LINK_BUTTON + "m7_no"),
+    ]
+    assert reply.attachment == calendar_file
 
 
 async def test_retry_with_backoff_then_fail(database: Database, clock: FrozenClock) -> None:

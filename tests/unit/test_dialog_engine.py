@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.app import App, build_app
 from bot.core.clock import FrozenClock
-from bot.core.messages import Attachment, AttachmentKind
+from bot.core.messages import LINK_BUTTON, Attachment, AttachmentKind
 from bot.dialogs.engine import (
     JSON,
     Choice,
@@ -291,6 +291,15 @@ async def test_deep_links(chat: Chat) -> None:
     await chat.start("demo")
     assert chat.ids == ["welcome", "demo-ask-name"]
     await chat.start("no-such-link")
+    assert chat.ids == ["link-invalid", "menu-title"]
+
+
+async def test_a_link_button_opens_its_link_whatever_keyboard_is_shown(chat: Chat) -> None:
+    """Buttons of notifications carry `~<link>`: valid after any number of other replies."""
+    await to_birth_date(chat)
+    await chat.press(LINK_BUTTON + "demo")
+    assert chat.ids == ["demo-ask-name"]
+    await chat.press(LINK_BUTTON + "no-such-link")
     assert chat.ids == ["link-invalid", "menu-title"]
 
 
