@@ -1,9 +1,10 @@
 """Coordinators and curators: programs, invite links, who joined; invite link handling.
 
 My programs lists the programs a person oversees; a program's card leads to its invite
-links and to the list of people who joined. Coordinators also create programs. Every screen and
-every action asks the services again, which check the person's right: a stale screen, a forged
-state or a person who lost the role gets a polite refusal and nothing changes.
+links and to the list of people who joined. Coordinators and curators also create programs (and
+become curators of the programs they create). Every screen and every action asks the services
+again, which check the person's right: a stale screen, a forged state or a person who lost the
+role gets a polite refusal and nothing changes.
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ def _to_card(ctx: StepContext) -> Outcome:
 async def _list_view(ctx: StepContext) -> Prompt:
     programs = await ctx.services.programs.visible(ctx.person.id)
     choices = [Choice(program.id, label=program.name) for program in programs]
-    if await ctx.services.programs.is_coordinator(ctx.person.id):
+    if await ctx.services.programs.may_create(ctx.person.id):
         choices.append(Choice("create", "staff-button-create"))
     return Prompt("staff-programs", {"count": len(programs)}, choices)
 
@@ -428,6 +429,35 @@ def build_programs() -> Dialog:
 
 # --- creating a program ---------------------------------------------------------------------------
 
+# Why a program was not created.
+CREATE_REFUSALS = {
+    Refusal.NOT_ALLOWED: "staff-create-not-allowed",
+    Refusal.NOT_FOUND: "staff-create-not-found",
+}
+
+
+def refuse_create(ctx: StepContext, refusal: Refusal) -> Outcome:
+    """Say why no program was created, and leave to the menu."""
+    ctx.say(CREATE_REFUSALS[refusal])
+    return Finish()
+
+
+class NameStep(TextStep):
+    """The first step: the program's name, or a refusal for a person who may not create one
+    (who lost the role since the menu was shown, say)."""
+
+    async def prompt(self, ctx: StepContext) -> Prompt:
+        """The question, or the refusal with the way to the menu."""
+        if not await ctx.services.programs.may_create(ctx.person.id):
+            return Prompt("staff-create-not-allowed", choices=[Choice(TO_MENU, "button-to-menu")])
+        return await super().prompt(ctx)
+
+    async def on_choice(self, ctx: StepContext, value: JSON) -> Outcome:
+        """The way out of the refusal."""
+        if value == TO_MENU:
+            return Finish()
+        return await super().on_choice(ctx, value)
+
 
 def _parse_name(ctx: StepContext, text: str) -> str:
     name = " ".join(text.split())
@@ -466,9 +496,9 @@ async def _skip_description(ctx: StepContext, value: JSON) -> Outcome:
 
 
 async def _after_dates(ctx: StepContext, value: JSON) -> Outcome:
-    organizations = await ctx.services.programs.coordinated_organizations(ctx.person.id)
+    organizations = await ctx.services.programs.creatable_organizations(ctx.person.id)
     if not organizations:
-        return refuse(ctx, Refusal.NOT_ALLOWED)
+        return refuse_create(ctx, Refusal.NOT_ALLOWED)
     if len(organizations) == 1:
         ctx.data["organization_id"] = organizations[0].id
         return Goto("review")
@@ -476,7 +506,7 @@ async def _after_dates(ctx: StepContext, value: JSON) -> Outcome:
 
 
 async def _organization_choices(ctx: StepContext) -> Sequence[Choice]:
-    organizations = await ctx.services.programs.coordinated_organizations(ctx.person.id)
+    organizations = await ctx.services.programs.creatable_organizations(ctx.person.id)
     return [Choice(org.id, label=org.name) for org in organizations]
 
 
@@ -496,7 +526,7 @@ async def _review_args(ctx: StepContext) -> Mapping[str, Any]:
     draft = _draft(ctx)
     organizations = {
         org.id: org.name
-        for org in await ctx.services.programs.coordinated_organizations(ctx.person.id)
+        for org in await ctx.services.programs.creatable_organizations(ctx.person.id)
     }
     assert draft.starts_on is not None
     assert draft.ends_on is not None
@@ -516,7 +546,7 @@ async def _create(ctx: StepContext, value: JSON) -> Outcome:
         ctx.person.id, int(ctx.data.get("organization_id") or 0), _draft(ctx)
     )
     if isinstance(created, Refusal):
-        return refuse(ctx, created)
+        return refuse_create(ctx, created)
     from_list = ctx.args.get("from") == PROGRAMS
     ctx.say("staff-program-created", name=created.name, hint="no" if from_list else "yes")
     return Finish({"program_id": created.id})
@@ -527,7 +557,7 @@ def build_create() -> Dialog:
     return Dialog(
         CREATE,
         [
-            TextStep("name", "staff-create-name", parse=_parse_name, max_length=NAME_MAX),
+            NameStep("name", "staff-create-name", parse=_parse_name, max_length=NAME_MAX),
             ChoiceStep("form", "staff-create-form", _form_choices),
             ChoiceStep("model", "staff-create-model", _model_choices, args=_model_args),
             TextStep(
@@ -604,11 +634,11 @@ def register(registry: DialogRegistry) -> None:
     async def is_staff(ctx: StepContext) -> bool:
         return await ctx.services.programs.is_staff(ctx.person.id)
 
-    async def is_coordinator(ctx: StepContext) -> bool:
-        return await ctx.services.programs.is_coordinator(ctx.person.id)
+    async def may_create(ctx: StepContext) -> bool:
+        return await ctx.services.programs.may_create(ctx.person.id)
 
     registry.menu.append(MenuEntry("menu-staff-programs", PROGRAMS, visible=is_staff))
-    registry.menu.append(MenuEntry("menu-staff-create", CREATE, visible=is_coordinator))
+    registry.menu.append(MenuEntry("menu-staff-create", CREATE, visible=may_create))
 
     async def invite_link(ctx: StepContext, payload: str) -> Outcome | None:
         if not payload.startswith(INVITE_PREFIX):

@@ -1,9 +1,10 @@
 """Organizations, programs and their staff, and who may see or change what.
 
 The access rule: a curator sees and changes only the programs they curate, a coordinator every
-program of the organisations they coordinate, anybody else nothing. A system actor (the admin
-command line) may do everything. Every call checks the acting person's right anew, so a stale
-screen or a person who lost the role gets a refusal, never data.
+program of the organisations they coordinate, anybody else nothing. Coordinators and curators
+create programs in their organisations, and a person who creates one becomes its curator. A system
+actor (the admin command line) may do everything. Every call checks the acting person's right
+anew, so a stale screen or a person who lost the role gets a refusal, never data.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ NAME_MAX = 200
 DESCRIPTION_MAX = 2000
 # Participant statuses in the order of the life cycle, for counts and lists.
 STATUS_ORDER = tuple(ParticipantStatus)
+
+# Staff roles that may create programs in their organisation.
+CREATOR_ROLES = (StaffRole.COORDINATOR, StaffRole.CURATOR)
 
 ACTION_ORGANIZATION_CREATED = "organizations.created"
 ACTION_PROGRAM_CREATED = "programs.created"
@@ -223,6 +227,17 @@ class Access:
         )
         return list(rows)
 
+    async def creating(self, person_id: int) -> list[int]:
+        """Ids of the organisations where the person may create programs: those where they are
+        a coordinator or a curator."""
+        rows = await self.session.scalars(
+            select(StaffMember.organization_id)
+            .where(StaffMember.person_id == person_id, StaffMember.role.in_(CREATOR_ROLES))
+            .distinct()
+            .order_by(StaffMember.organization_id)
+        )
+        return list(rows)
+
     async def curated(self, person_id: int) -> list[int]:
         """Ids of the programs the person curates."""
         rows = await self.session.scalars(
@@ -239,6 +254,12 @@ class Access:
     async def is_coordinator(self, person_id: int) -> bool:
         """Whether the person coordinates an organisation."""
         return bool(await self.coordinated(person_id))
+
+    async def creates_in(self, actor: Actor, organization_id: int) -> bool:
+        """Coordinators and curators of the organisation, and system actors."""
+        if isinstance(actor, System):
+            return True
+        return organization_id in await self.creating(actor)
 
     async def manages_organization(self, actor: Actor, organization_id: int) -> bool:
         """Coordinators of the organisation, and system actors."""
@@ -327,12 +348,15 @@ class ProgramService(Service):
     async def create_program(
         self, actor: Actor, organization_id: int, draft: ProgramDraft
     ) -> ProgramInfo | Refusal:
-        """A program at stage 1 with rows for its seven stages; coordinators of the organisation
-        (and system actors) may create one. InvalidInputError if the draft breaks a rule."""
+        """A program at stage 1 with rows for its seven stages; coordinators and curators of the
+        organisation (and system actors) may create one, and a person who does becomes its
+        curator. InvalidInputError if the draft breaks a rule."""
         draft = check_draft(draft)
-        organization = await self.access.organization(actor, organization_id)
-        if isinstance(organization, Refusal):
-            return organization
+        organization = await self.session.get(Organization, organization_id)
+        if organization is None:
+            return Refusal.NOT_FOUND
+        if not await self.access.creates_in(actor, organization.id):
+            return Refusal.NOT_ALLOWED
         now = self.clock.now()
         program = Program(
             organization_id=organization.id,
@@ -352,6 +376,13 @@ class ProgramService(Service):
         ]
         self.session.add(program)
         await self.session.flush()
+        curator = None if isinstance(actor, System) else actor
+        if curator is not None:
+            # Whoever creates a program in chat runs it, so it shows in their list of programs.
+            self.session.add(
+                ProgramCurator(program_id=program.id, person_id=curator, created_at=now)
+            )
+            await self.session.flush()
         await self._audit(
             actor,
             ACTION_PROGRAM_CREATED,
@@ -363,6 +394,7 @@ class ProgramService(Service):
             role_model=draft.role_model.value,
             starts_on=draft.starts_on.isoformat() if draft.starts_on else None,
             ends_on=draft.ends_on.isoformat() if draft.ends_on else None,
+            curator=curator,
         )
         return program_info(program, organization)
 
@@ -449,9 +481,17 @@ class ProgramService(Service):
             counts=await self._counts(program.id),
         )
 
-    async def coordinated_organizations(self, person_id: int) -> list[OrganizationInfo]:
-        """The organisations the person coordinates (where they may create programs)."""
-        return await self.organizations(person_id)
+    async def creatable_organizations(self, person_id: int) -> list[OrganizationInfo]:
+        """The organisations where the person may create programs (coordinator or curator)."""
+        ids = await self.access.creating(person_id)
+        rows = await self.session.scalars(
+            select(Organization).where(Organization.id.in_(ids)).order_by(Organization.id)
+        )
+        return [OrganizationInfo(o.id, o.name, o.timezone) for o in rows]
+
+    async def may_create(self, person_id: int) -> bool:
+        """Whether the person may create a program somewhere (coordinator or curator)."""
+        return bool(await self.access.creating(person_id))
 
     async def is_staff(self, person_id: int) -> bool:
         """Whether the person curates a program or coordinates an organisation."""

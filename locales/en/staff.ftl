@@ -138,6 +138,8 @@ staff-create-description = Step 4 of 6. Describe the program in two or three sen
 staff-create-starts = Step 5 of 6. When does the program start? A date as DD.MM.YYYY, e.g. 01.09.2026.
 staff-create-ends = Step 6 of 6. When does the program end? A date as DD.MM.YYYY, e.g. 31.05.2027.
 staff-create-organization = In which organisation should the program be created?
+staff-create-not-allowed = Programs are created by the organisation's coordinators and curators. If you were appointed recently, ask the coordinator for an invite link. No program was created.
+staff-create-not-found = This organisation is no longer in the bot. No program was created.
 staff-date-invalid = I could not read the date. Please write it as DD.MM.YYYY, e.g. 01.09.2026.
 staff-date-order = The program must end after it starts ({ $starts }).
 staff-no-description = no description
@@ -172,7 +174,7 @@ staff-invite-curator = { $named ->
     } { $already ->
         [yes] You already are a curator
        *[other] You are now a curator
-    } of «{ $program }» ({ $organization }). Open «{ menu-staff-programs }» in the menu: there are the invite links for mentees and mentors and the list of those who joined.
+    } of «{ $program }» ({ $organization }). Open «{ menu-staff-programs }» in the menu: there are the invite links for mentees and mentors and the list of those who joined. To start a new program of your organisation, tap «{ menu-staff-create }».
 staff-invite-coordinator = { $named ->
         [yes] Hello, { $name }!
        *[other] Hello!

@@ -66,8 +66,8 @@ def policy() -> Policy:
 
 @dataclass
 class School:
-    """Two programs of one school, a coordinator, a curator of each, an outsider; and a second
-    school with its own coordinator and program."""
+    """Two programs of one school (created by the command line), a coordinator, a curator of
+    each, an outsider; and a second school with its own coordinator and program."""
 
     coordinator: int
     curator_a: int
@@ -89,28 +89,23 @@ async def _school(database: Database, clock: FrozenClock, policy: Policy) -> Sch
         coordinator, curator_a, curator_b, outsider, other_coordinator = people
         session.add_all(
             [
-                StaffMember(
-                    organization_id=org.id,
-                    person_id=coordinator.id,
-                    role=StaffRole.COORDINATOR,
-                    created_at=NOW,
-                ),
-                StaffMember(
-                    organization_id=other_org.id,
-                    person_id=other_coordinator.id,
-                    role=StaffRole.COORDINATOR,
-                    created_at=NOW,
-                ),
+                StaffMember(organization_id=org_id, person_id=who.id, role=role, created_at=NOW)
+                for org_id, who, role in (
+                    (org.id, coordinator, StaffRole.COORDINATOR),
+                    (org.id, curator_a, StaffRole.CURATOR),
+                    (org.id, curator_b, StaffRole.CURATOR),
+                    (other_org.id, other_coordinator, StaffRole.COORDINATOR),
+                )
             ]
         )
         await session.flush()
         programs = Services(session, clock, policy).programs
-        a = await programs.create_program(coordinator.id, org.id, DRAFT)
+        a = await programs.create_program(CLI, org.id, DRAFT)
         draft_b = ProgramDraft(
             "Б", MentorshipForm.TEACHER_TEACHER, RoleModel.INNOVATOR_CONSERVATIVE
         )
-        b = await programs.create_program(coordinator.id, org.id, draft_b)
-        other = await programs.create_program(other_coordinator.id, other_org.id, DRAFT)
+        b = await programs.create_program(CLI, org.id, draft_b)
+        other = await programs.create_program(CLI, other_org.id, DRAFT)
         assert isinstance(a, ProgramInfo)
         assert isinstance(b, ProgramInfo)
         assert isinstance(other, ProgramInfo)
@@ -142,6 +137,20 @@ async def school(database: Database, clock: FrozenClock, policy: Policy) -> Scho
 async def _count(database: Database, model: type[Base]) -> int:
     async with database.transaction() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def _counts(database: Database) -> dict[str, int]:
+    """How many rows the tables a refused call must not touch have."""
+    tables: tuple[type[Base], ...] = (
+        Program,
+        ProgramStage,
+        ProgramCurator,
+        StaffMember,
+        Invitation,
+        Participant,
+        AuditLog,
+    )
+    return {model.__tablename__: await _count(database, model) for model in tables}
 
 
 # --- organisations and programs -----------------------------------------------------------------
@@ -199,7 +208,7 @@ async def test_a_program_gets_its_seven_stages_and_an_audit_row(
             1,
         )
         assert (program.starts_on, program.ends_on) == (date(2026, 9, 1), date(2027, 5, 31))
-        assert card.curators == 1
+        assert card.curators == 1, "the command line does not become a curator"
         assert card.manages_staff
         audit = await session.scalar(
             select(AuditLog).where(
@@ -207,9 +216,10 @@ async def test_a_program_gets_its_seven_stages_and_an_audit_row(
             )
         )
         assert audit is not None
-        assert audit.actor_person_id == school.coordinator
+        assert (audit.actor, audit.actor_person_id) == ("system:cli", None)
         assert audit.details is not None
         assert audit.details["role_model"] == "achiever_underachiever"
+        assert audit.details["curator"] is None
 
 
 @pytest.mark.parametrize(
@@ -238,16 +248,95 @@ async def test_a_program_that_breaks_a_rule_is_refused(
             )
 
 
-async def test_only_coordinators_of_the_organisation_create_programs(
+@pytest.mark.parametrize("creator", ["coordinator", "curator_a"])
+async def test_coordinators_and_curators_create_programs_they_then_curate(
+    database: Database, clock: FrozenClock, policy: Policy, school: School, creator: str
+) -> None:
+    person = getattr(school, creator)
+    async with database.transaction() as session:
+        services = Services(session, clock, policy)
+        assert [org.id for org in await services.programs.creatable_organizations(person)] == [
+            school.org
+        ]
+        assert await services.programs.may_create(person)
+        created = await services.programs.create_program(person, school.org, DRAFT)
+        assert isinstance(created, ProgramInfo)
+        assert created.organization_id == school.org
+        assert await session.get(ProgramCurator, (created.id, person)) is not None
+        assert created.id in {program.id for program in await services.programs.visible(person)}
+        card = await services.programs.card(person, created.id)
+        assert not isinstance(card, Refusal)
+        assert card.curators == 1
+        assert card.manages_staff is (creator == "coordinator")
+        link = await services.invitations.shared(person, created.id, InvitationRole.MENTEE)
+        assert isinstance(link, InviteInfo)
+        audit = await session.scalar(
+            select(AuditLog).where(
+                AuditLog.action == "programs.created", AuditLog.entity_id == str(created.id)
+            )
+        )
+        assert audit is not None
+        assert audit.actor_person_id == person
+        assert audit.details is not None
+        assert audit.details["curator"] == person
+        # The curator of another program sees nothing of the new one.
+        assert await services.programs.card(school.curator_b, created.id) is Refusal.NOT_ALLOWED
+        assert created.id not in {p.id for p in await services.programs.visible(school.curator_b)}
+
+
+async def test_a_curator_in_two_organisations_chooses_where_to_create(
     database: Database, clock: FrozenClock, policy: Policy, school: School
 ) -> None:
-    before = await _count(database, ProgramStage)
+    async with database.transaction() as session:
+        session.add(
+            StaffMember(
+                organization_id=school.other_org,
+                person_id=school.curator_a,
+                role=StaffRole.CURATOR,
+                created_at=NOW,
+            )
+        )
+        await session.flush()
+        programs = Services(session, clock, policy).programs
+        organizations = await programs.creatable_organizations(school.curator_a)
+        assert [org.id for org in organizations] == [school.org, school.other_org]
+        created = await programs.create_program(school.curator_a, school.other_org, DRAFT)
+        assert isinstance(created, ProgramInfo)
+        assert created.organization_id == school.other_org
+
+
+async def test_nobody_else_creates_programs(
+    database: Database, clock: FrozenClock, policy: Policy, school: School
+) -> None:
+    async with database.transaction() as session:
+        program = await session.get_one(Program, school.a)
+        participant = await factories.person(session)
+        await factories.participant(session, program, participant)
+        psychologist = await factories.person(session)
+        session.add(
+            StaffMember(
+                organization_id=school.org,
+                person_id=psychologist.id,
+                role=StaffRole.PSYCHOLOGIST,
+                created_at=NOW,
+            )
+        )
+    before = await _counts(database)
     async with database.transaction() as session:
         programs = Services(session, clock, policy).programs
-        for person in (school.curator_a, school.outsider, school.other_coordinator):
+        for person in (participant.id, psychologist.id, school.outsider):
+            assert not await programs.may_create(person)
+            assert await programs.creatable_organizations(person) == []
             assert await programs.create_program(person, school.org, DRAFT) is Refusal.NOT_ALLOWED
+        # Staff of one organisation create nothing in another.
+        for person in (school.curator_a, school.coordinator):
+            refused = await programs.create_program(person, school.other_org, DRAFT)
+            assert refused is Refusal.NOT_ALLOWED
+        assert await programs.create_program(school.other_coordinator, school.org, DRAFT) is (
+            Refusal.NOT_ALLOWED
+        )
         assert await programs.create_program(school.coordinator, 9999, DRAFT) is Refusal.NOT_FOUND
-    assert await _count(database, ProgramStage) == before
+    assert await _counts(database) == before
 
 
 async def test_each_person_sees_the_programs_they_oversee(
@@ -273,45 +362,77 @@ async def test_each_person_sees_the_programs_they_oversee(
         assert not await programs.is_staff(school.outsider)
 
 
-async def test_a_curator_of_a_can_neither_see_nor_change_b(
-    database: Database, clock: FrozenClock, policy: Policy, school: School
+@pytest.mark.parametrize("who", ["curator_a", "participant_a"])
+async def test_a_curator_or_participant_of_a_can_neither_see_nor_change_b(
+    database: Database, clock: FrozenClock, policy: Policy, school: School, who: str
 ) -> None:
+    """Every call that takes a program id, a link or a page, tried on program B by the curator
+    of A and by a mentee of A: refused, nothing written, not even an audit row."""
     async with database.transaction() as session:
         services = Services(session, clock, policy)
         b_link = await services.invitations.issue(school.curator_b, school.b, InvitationRole.MENTEE)
+        b_staff_link = await services.invitations.issue(
+            school.coordinator, school.b, InvitationRole.CURATOR
+        )
         assert isinstance(b_link, InviteInfo)
-    invitations_before = await _count(database, Invitation)
-    audit_before = await _count(database, AuditLog)
+        assert isinstance(b_staff_link, InviteInfo)
+        mentee = await factories.person(session)
+        await factories.participant(session, await session.get_one(Program, school.a), mentee)
+        pupil = await factories.person(session, full_name="Ученик программы Б")
+        await factories.participant(session, await session.get_one(Program, school.b), pupil)
+    me = school.curator_a if who == "curator_a" else mentee.id
+    before = await _counts(database)
     async with database.transaction() as session:
         services = Services(session, clock, policy)
         programs, invitations = services.programs, services.invitations
-        me, b = school.curator_a, school.b
+        b, mentee_role, mentor_role = school.b, InvitationRole.MENTEE, InvitationRole.MENTOR
         refused = [
             await programs.card(me, b),
             await programs.joined(me, b),
-            await programs.create_program(me, school.org, DRAFT),
-            await invitations.issue(me, b, InvitationRole.MENTEE),
-            await invitations.issue(me, b, InvitationRole.MENTOR),
+            await programs.joined(me, b, offset=10, limit=10),
+            await programs.joined(me, b, role=ParticipantRole.MENTOR),
+            await programs.create_program(me, school.other_org, DRAFT),
+            await invitations.issue(me, b, mentee_role),
+            await invitations.issue(me, b, mentor_role),
             await invitations.issue(me, b, InvitationRole.CURATOR),
-            await invitations.shared(me, b, InvitationRole.MENTEE),
-            await invitations.replace(me, b, InvitationRole.MENTEE),
+            await invitations.shared(me, b, mentee_role),
+            await invitations.shared(me, b, mentor_role),
+            await invitations.shared(me, b, InvitationRole.CURATOR),
+            await invitations.replace(me, b, mentee_role),
+            await invitations.replace(me, b, mentor_role),
             await invitations.for_program(me, b),
             await invitations.find(me, b_link.token),
+            await invitations.find(me, b_staff_link.token),
             await invitations.revoke(me, b_link.token),
+            await invitations.revoke(me, b_staff_link.token),
             await invitations.invite_coordinator(me, school.org),
             # Curators hand out participant links of their own program, not staff links.
             await invitations.issue(me, school.a, InvitationRole.CURATOR),
             await invitations.shared(me, school.a, InvitationRole.CURATOR),
         ]
+        if who == "participant_a":
+            refused += [
+                await programs.card(me, school.a),
+                await programs.joined(me, school.a),
+                await programs.create_program(me, school.org, DRAFT),
+                await invitations.shared(me, school.a, mentee_role),
+                await invitations.replace(me, school.a, mentor_role),
+                await invitations.for_program(me, school.a),
+            ]
         assert refused == [Refusal.NOT_ALLOWED] * len(refused)
+        visible = {program.id for program in await programs.visible(me)}
+        assert visible == ({school.a} if who == "curator_a" else set())
+        assert await programs.visible(me, school.other_org) == []
         assert await programs.card(me, 9999) is Refusal.NOT_FOUND
         assert await invitations.revoke(me, "i_nothing") is Refusal.NOT_FOUND
-    assert await _count(database, Invitation) == invitations_before
-    assert await _count(database, AuditLog) == audit_before
+    assert await _counts(database) == before
     async with database.transaction() as session:
-        link = await session.scalar(select(Invitation).where(Invitation.token == b_link.token))
-        assert link is not None
-        assert link.revoked_at is None
+        revoked = await session.scalars(
+            select(Invitation.revoked_at).where(
+                Invitation.token.in_([b_link.token, b_staff_link.token])
+            )
+        )
+        assert list(revoked) == [None, None]
 
 
 async def test_a_person_who_lost_the_role_is_refused(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -19,15 +21,18 @@ from bot.services import InviteLinks, Services
 from bot.services.invitations import InviteInfo, qr_png
 from bot.services.programs import CLI, OrganizationInfo, ProgramDraft, ProgramInfo
 from storage import (
+    AuditLog,
     DialogState,
     Invitation,
     InvitationRole,
     MentorshipForm,
     MessengerAccount,
+    Notification,
     Participant,
     ParticipantRole,
     ParticipantStatus,
     Person,
+    Program,
     ProgramCurator,
     RoleModel,
     StaffMember,
@@ -277,6 +282,129 @@ async def test_creating_from_the_list_opens_the_new_card(app: App, clock: Frozen
     assert coordinator.last.text.endswith("Учителя помогают ученикам выбрать профессию.")
 
 
+async def fill_in_program(chat: Chat, name: str) -> None:
+    """Answer the steps of «Создать программу» up to the organisation or the review."""
+    await chat.tap(CREATE)
+    assert chat.ids == ["staff-create-name"]
+    await chat.send(name)
+    await chat.tap("ученик – ученик")
+    await chat.tap("лидер – пассивный")
+    await chat.tap("Пропустить")
+    await chat.send("01.09.2026")
+    await chat.send("31.05.2027")
+
+
+async def program_named(app: App, name: str) -> Program | None:
+    async with app.database.transaction() as session:
+        return await session.scalar(select(Program).where(Program.name == name))
+
+
+async def test_a_curator_creates_a_program_and_becomes_its_curator(
+    app: App, clock: FrozenClock
+) -> None:
+    org, a, _ = await school(app, clock)
+    olga = Chat(app.conversation, user_id="olga")
+    await curator_of(app, clock, olga, a)
+    await fill_in_program(olga, "Лидеры седьмых классов")
+    assert olga.ids == ["staff-create-review"], "one organisation: nothing to choose"
+    assert "Организация: Школа №5" in olga.last.text
+    await olga.tap("Создать программу")
+    assert olga.ids == ["staff-program-created", "menu-title"]
+
+    created = await program_named(app, "Лидеры седьмых классов")
+    assert created is not None
+    assert created.organization_id == org.id
+    who = await person_id(app, olga)
+    async with app.database.transaction() as session:
+        assert await session.get(ProgramCurator, (created.id, who)) is not None
+    await olga.tap(PROGRAMS)
+    assert olga.labels == ["Лидеры седьмых классов", A, "＋ Создать программу", "Отмена"]
+    await olga.tap("Лидеры седьмых классов")
+    assert "Форма: ученик – ученик, ролевая модель «лидер – пассивный»" in olga.last.text
+    await olga.tap(LINKS)
+    assert olga.labels[:2] == ["Для наставляемых", "Для наставников"]
+    assert "Для куратора (на одного человека)" not in olga.labels, "staff links need a coordinator"
+    await olga.tap("Для наставников")
+    assert olga.ids == ["staff-qr-telegram", "staff-qr-vk", "staff-links"]
+
+
+async def test_a_curator_of_two_organisations_picks_where_to_create(
+    app: App, clock: FrozenClock
+) -> None:
+    _, a, _ = await school(app, clock)
+    async with app.database.transaction() as session:
+        programs = Services(session, clock, app.policy).programs
+        other_org = await programs.create_organization("Гимназия №2", "Asia/Yekaterinburg")
+        assert isinstance(other_org, OrganizationInfo)
+        other = await programs.create_program(
+            CLI,
+            other_org.id,
+            ProgramDraft("Равный — равному", MentorshipForm.STUDENT_STUDENT, RoleModel.PEER_PEER),
+        )
+        assert isinstance(other, ProgramInfo)
+    olga = Chat(app.conversation, user_id="olga")
+    await curator_of(app, clock, olga, a)
+    await curator_of(app, clock, olga, other)
+    await olga.send("/menu")
+    await fill_in_program(olga, "Лидеры седьмых классов")
+    assert olga.ids == ["staff-create-organization"]
+    assert olga.labels == ["Школа №5", "Гимназия №2", "← Назад", "Отмена"]
+    await olga.tap("Гимназия №2")
+    assert "Организация: Гимназия №2" in olga.last.text
+    await olga.tap("Создать программу")
+    created = await program_named(app, "Лидеры седьмых классов")
+    assert created is not None
+    assert created.organization_id == other_org.id
+
+
+async def test_nobody_else_creates_a_program(app: App, clock: FrozenClock) -> None:
+    _, a, _ = await school(app, clock)
+    async with app.database.transaction() as session:
+        other_org = await Services(session, clock, app.policy).programs.create_organization(
+            "Гимназия №2", "Europe/Moscow"
+        )
+        assert isinstance(other_org, OrganizationInfo)
+    mentee_link = await issue(app, clock, a.id, InvitationRole.MENTEE)
+    misha = Chat(conversation(app, clock, onboarding=False), user_id="misha")
+    await misha.start(mentee_link.token)
+    assert CREATE not in misha.labels, "a participant is not offered it"
+    olga = Chat(app.conversation, user_id="olga")
+    await curator_of(app, clock, olga, a)
+    await fill_in_program(olga, "Чужая программа")
+    assert olga.ids == ["staff-create-review"]
+    create = olga.button("Создать программу").payload
+    before = await rows_snapshot(app)
+
+    # A participant who replays the curator's screen is refused.
+    await replay(app, olga, misha)
+    await misha.press(create)
+    assert misha.ids == ["staff-create-not-allowed", "menu-title"]
+    assert await rows_snapshot(app) == before
+
+    # The curator cannot point the review at an organisation she has no role in.
+    await forge_state(app, olga, organization_id=other_org.id)
+    await olga.press(create)
+    assert olga.ids == ["staff-create-not-allowed", "menu-title"]
+    assert await rows_snapshot(app) == before
+    assert await program_named(app, "Чужая программа") is None
+
+    # A curator who lost the role while the menu was on the screen is told at once.
+    await olga.send("/menu")
+    who = await person_id(app, olga)
+    async with app.database.transaction() as session:
+        await session.delete(await session.get_one(ProgramCurator, (a.id, who)))
+        staff = await session.scalar(select(StaffMember).where(StaffMember.person_id == who))
+        assert staff is not None
+        await session.delete(staff)
+    await olga.tap(CREATE)
+    assert olga.ids == ["staff-create-not-allowed"]
+    assert olga.labels == ["В меню", "Отмена"]
+    await olga.tap("В меню")
+    assert olga.ids == ["menu-title"]
+    assert CREATE not in olga.labels
+    assert PROGRAMS not in olga.labels
+
+
 async def test_people_who_joined_are_listed_by_pages(app: App, clock: FrozenClock) -> None:
     org, a, _ = await school(app, clock)
     coordinator = Chat(app.conversation, user_id="sergey")
@@ -332,10 +460,11 @@ async def test_curator_joins_by_link_and_sees_only_their_program(
     await curator_of(app, clock, olga, a)
     assert olga.ids == ["welcome", "staff-invite-curator", "menu-title"]
     assert f"Теперь вы куратор программы «{A}» (Школа №5)" in olga.replies[1].text
+    assert "«Создать программу»" in olga.replies[1].text
     assert PROGRAMS in olga.labels
-    assert CREATE not in olga.labels
+    assert CREATE in olga.labels, "curators create programs too"
     await olga.tap(PROGRAMS)
-    assert olga.labels == [A, "Отмена"]
+    assert olga.labels == [A, "＋ Создать программу", "Отмена"]
     await olga.tap(A)
     await olga.tap(LINKS)
     assert olga.labels[:2] == ["Для наставляемых", "Для наставников"]
@@ -353,38 +482,154 @@ async def test_curator_joins_by_link_and_sees_only_their_program(
     assert f"отправить ему: /start {token.group(1)}" in olga.last.text
 
 
-async def test_a_forged_state_for_another_program_is_refused(app: App, clock: FrozenClock) -> None:
+# Every staff screen and button that works on a program id, an invitation or a page, tried by the
+# curator of A (and by a mentee of A who replays her screen) with program B's ids put in the
+# stored dialog state or behind a button: a refusal, nothing changed, nothing of B shown.
+
+
+@dataclass(frozen=True)
+class Forgery:
+    """Reach a screen of program A by `path`, put B's ids into the state, tap `tap`."""
+
+    path: tuple[str, ...]
+    tap: str
+    refused: tuple[str, ...]
+    # Dialog data to replace: values "b" (B's program id) and "b_token" (B's mentee link).
+    data: dict[str, str] = field(default_factory=dict)
+    # Button values to replace: A's program id by B's on the keyboard shown.
+    swap_button: bool = False
+
+
+REFUSED = ("staff-not-allowed",)
+REFUSED_TO_MENU = ("staff-not-allowed", "menu-title")
+ROLE = (PROGRAMS, A, LINKS)
+MENTEE_LINKS = (*ROLE, "Для наставляемых")
+REPLACE = (*MENTEE_LINKS, "Заменить ссылку")
+B_LINK = {"program_id": "b", "token": "b_token"}
+FORGERIES = {
+    "list: a program's button": Forgery((PROGRAMS,), A, REFUSED, swap_button=True),
+    "card: invite links": Forgery((PROGRAMS, A), LINKS, REFUSED, {"program_id": "b"}),
+    "card: who joined": Forgery((PROGRAMS, A), JOINED, REFUSED, {"program_id": "b"}),
+    "links for mentees, QR": Forgery(
+        ROLE, "Для наставляемых", REFUSED_TO_MENU, {"program_id": "b"}
+    ),
+    "links for mentors, QR": Forgery(ROLE, "Для наставников", REFUSED_TO_MENU, {"program_id": "b"}),
+    "links: back to the card": Forgery(ROLE, "← Назад", REFUSED, {"program_id": "b"}),
+    "link: replace": Forgery(MENTEE_LINKS, "Заменить ссылку", REFUSED, B_LINK),
+    "link: done": Forgery(MENTEE_LINKS, "Готово", REFUSED, B_LINK),
+    "revoke: B's link": Forgery(REPLACE, "Да, заменить", REFUSED_TO_MENU, B_LINK),
+    "revoke: B's link in A": Forgery(
+        REPLACE, "Да, заменить", REFUSED_TO_MENU, {"token": "b_token"}
+    ),
+    "revoke: A's link into B": Forgery(
+        REPLACE, "Да, заменить", REFUSED_TO_MENU, {"program_id": "b"}
+    ),
+    "revoke: keep": Forgery(REPLACE, "Нет, оставить", REFUSED_TO_MENU, B_LINK),
+    "joined: next page": Forgery(
+        (PROGRAMS, A, JOINED), "Следующие →", REFUSED, {"program_id": "b"}
+    ),
+    "joined: previous page": Forgery(
+        (PROGRAMS, A, JOINED, "Следующие →"), "← Предыдущие", REFUSED, {"program_id": "b"}
+    ),
+    "joined: back to the card": Forgery(
+        (PROGRAMS, A, JOINED), "← Назад", REFUSED, {"program_id": "b"}
+    ),
+}
+
+
+async def rows_snapshot(app: App) -> dict[str, list[Any]]:
+    """What a refused tap must leave as it was."""
+    async with app.database.transaction() as session:
+
+        async def rows(*columns: Any) -> list[Any]:
+            return [tuple(row) for row in (await session.execute(select(*columns))).all()]
+
+        return {
+            "programs": await rows(Program.id, Program.name, Program.organization_id),
+            "curators": await rows(ProgramCurator.program_id, ProgramCurator.person_id),
+            "staff": await rows(StaffMember.person_id, StaffMember.organization_id),
+            "invitations": await rows(Invitation.id, Invitation.revoked_at, Invitation.uses),
+            "participants": await rows(Participant.id, Participant.status),
+            "audit": await rows(AuditLog.id),
+            "notifications": await rows(Notification.id),
+        }
+
+
+async def swap_button(app: App, chat: Chat, old: object, new: object) -> None:
+    """Change the value behind a button of the person's current keyboard."""
+    async with app.database.transaction() as session:
+        row = await session.scalar(
+            select(DialogState).where(DialogState.external_user_id == chat.user_id)
+        )
+        assert row is not None
+        keyboard = dict(row.state["keyboard"])
+        assert old in keyboard["values"]
+        keyboard["values"] = [new if value == old else value for value in keyboard["values"]]
+        row.state = {**row.state, "keyboard": keyboard}
+
+
+async def replay(app: App, source: Chat, target: Chat) -> None:
+    """`target` gets `source`'s whole dialog state: the screens and the keyboard."""
+    async with app.database.transaction() as session:
+        states = {
+            row.external_user_id: row
+            for row in await session.scalars(
+                select(DialogState).where(
+                    DialogState.external_user_id.in_([source.user_id, target.user_id])
+                )
+            )
+        }
+        states[target.user_id].state = dict(states[source.user_id].state)
+
+
+@pytest.mark.parametrize("who", ["curator of A", "mentee of A"])
+@pytest.mark.parametrize("case", list(FORGERIES))
+async def test_nobody_reaches_another_program_by_any_screen_or_button(
+    app: App, clock: FrozenClock, who: str, case: str
+) -> None:
+    forgery = FORGERIES[case]
     _, a, b = await school(app, clock)
+    async with app.database.transaction() as session:
+        for index in range(11):
+            person = Person(full_name=f"Ученик {index:02}", created_at=clock.now())
+            session.add(person)
+            await session.flush()
+            session.add(
+                Participant(program_id=a.id, person_id=person.id, role=ParticipantRole.MENTEE)
+            )
+        secret = Person(full_name="Тайный Ученик", created_at=clock.now())
+        session.add(secret)
+        await session.flush()
+        session.add(Participant(program_id=b.id, person_id=secret.id, role=ParticipantRole.MENTEE))
+    b_link = await issue(app, clock, b.id, InvitationRole.MENTEE)
+    a_link = await issue(app, clock, a.id, InvitationRole.MENTEE)
+    misha = Chat(conversation(app, clock, onboarding=False), user_id="misha")
+    await misha.start(a_link.token)
+    assert "staff-invite-joined" in misha.ids
     olga = Chat(app.conversation, user_id="olga")
     await curator_of(app, clock, olga, a)
-    await olga.tap(PROGRAMS)
-    await olga.tap(A)
-    before = await count_invitations(app, b.id)
 
-    await forge_state(app, olga, program_id=b.id)
-    await olga.tap(LINKS)
-    assert olga.ids == ["staff-not-allowed"]
-    assert olga.labels == ["В меню", "← Назад", "Отмена"]
-    await olga.tap("В меню")
-    assert olga.ids == ["menu-title"]
+    await olga.send("/menu")
+    for label in forgery.path:
+        await olga.tap(label)
+    payload = olga.button(forgery.tap).payload
+    ids = {"b": b.id, "b_token": b_link.token}
+    await forge_state(app, olga, **{key: ids[value] for key, value in forgery.data.items()})
+    if forgery.swap_button:
+        await swap_button(app, olga, a.id, b.id)
+    chat = olga
+    if who == "mentee of A":
+        await replay(app, olga, misha)
+        chat = misha
+    before = await rows_snapshot(app)
 
-    await olga.tap(PROGRAMS)
-    await olga.tap(A)
-    await olga.tap(LINKS)
-    await forge_state(app, olga, program_id=b.id)
-    await olga.tap("Для наставляемых")
-    assert olga.ids == ["staff-not-allowed", "menu-title"]
-
-    await olga.tap(PROGRAMS)
-    await olga.tap(A)
-    await forge_state(app, olga, program_id=b.id)
-    await olga.tap(JOINED)
-    assert olga.ids == ["staff-not-allowed"]
-    assert B not in olga.last.text
-    assert await count_invitations(app, b.id) == before
-
-    await olga.press("forged:0")
-    assert olga.ids == ["button-stale", "staff-not-allowed"]
+    await chat.press(payload)
+    assert tuple(chat.ids) == forgery.refused
+    shown = "\n".join(reply.text for reply in chat.replies)
+    for secret_text in (B, b_link.token, "Тайный Ученик"):
+        assert secret_text not in shown
+    assert all(reply.attachment is None for reply in chat.replies), "no QR code"
+    assert await rows_snapshot(app) == before
 
 
 async def test_a_curator_who_lost_the_role_is_refused(app: App, clock: FrozenClock) -> None:
