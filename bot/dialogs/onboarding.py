@@ -362,7 +362,7 @@ class Onboarding:
                 "onboarding-forward",
                 child=e.full_name or "—",
                 links=_links(ctx, link),
-                until=_day(link.expires_at),
+                until=_day(link.last_day),
                 **args,
             )
             renew = Choice("renew", "onboarding-button-renew")

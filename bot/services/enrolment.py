@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import delete, exists, func, or_, select, update
 
+from bot.services import calendar
 from bot.services.base import Service
 from bot.services.outbox import NotificationKind
 from bot.services.questionnaires import reminder_key as questionnaire_reminder
@@ -263,6 +264,7 @@ class ParentLink:
     expires_at: datetime
     telegram: str | None
     vk: str | None
+    last_day: date  # the last day it works, in the school's time zone
 
 
 class LinkStatus(StrEnum):
@@ -628,13 +630,20 @@ class EnrolmentService(Service):
                 link.status = ConsentLinkStatus.EXPIRED
             else:
                 current = link
+        program = await self.session.get_one(Program, participant.program_id)
+        organization = await self.session.get_one(Organization, program.organization_id)
+        zone = calendar.zone(organization.timezone)
         if current is None:
+            # "Valid until 30.11 inclusive" means until that day ends where the school is.
+            last_day = (now + self.policy.consent_link_ttl).astimezone(zone).date()
             current = ConsentLink(
                 token=LINK_PREFIX + secrets.token_urlsafe(16),
                 subject_person_id=person_id,
                 program_id=participant.program_id,
                 status=ConsentLinkStatus.ISSUED,
-                expires_at=now + self.policy.consent_link_ttl,
+                expires_at=datetime.combine(last_day + timedelta(days=1), time(), zone).astimezone(
+                    UTC
+                ),
                 created_at=now,
             )
             self.session.add(current)
@@ -648,6 +657,7 @@ class EnrolmentService(Service):
             current.expires_at,
             links.telegram(current.token),
             links.vk(current.token),
+            (current.expires_at - timedelta(microseconds=1)).astimezone(zone).date(),
         )
 
     async def _link(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -232,7 +232,9 @@ async def test_a_minor_waits_for_a_parent_who_agrees_once(
     assert link.token.startswith("c_")
     assert link.telegram == f"https://t.me/nastavnik_bot?start={link.token}"
     assert link.vk == f"https://vk.me/club77?ref={link.token}"
-    assert link.expires_at == NOW + timedelta(days=7)
+    # Seven days on, to the end of that day in Moscow (the school's zone): 00:00 MSK on 9.09.
+    assert link.expires_at == datetime(2025, 9, 8, 21, 0, tzinfo=UTC)
+    assert link.last_day == date(2025, 9, 8)
     [reminder] = await school.rows(Notification)
     assert (reminder.key, reminder.recipient_person_id, reminder.due_at) == (
         f"consent-reminder:{pid}:1",
@@ -304,7 +306,7 @@ async def test_expired_unknown_and_renewed_links_change_nothing(
     mother = await school.someone("200", Channel.VK)
     assert await decide(school, "c_unknown", mother) is LinkStatus.UNKNOWN
     assert await decide(school, "not-a-consent-link", mother) is LinkStatus.UNKNOWN
-    clock.advance(timedelta(days=7))
+    clock.advance(link.expires_at - clock.now())  # midnight at the school after 7 days
     assert await decide(school, link.token, mother) is LinkStatus.EXPIRED
     assert await school.count(Consent) == 0
     [expired] = await school.rows(ConsentLink)

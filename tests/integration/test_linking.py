@@ -476,9 +476,12 @@ async def test_notification_channel_and_overview(world: World) -> None:
 
 async def test_migration_keeps_people_both_ways(empty_database: Database) -> None:
     await empty_database.upgrade("0001_initial")
-    people = Base.metadata.tables["people"]
+    # Plain SQL with the columns of 0001 only: the models have grown since.
     async with empty_database.engine.begin() as conn:
-        await conn.execute(people.insert().values(locale="ru", created_at=NOW, updated_at=NOW))
+        await conn.execute(
+            text("INSERT INTO people (locale, created_at, updated_at) VALUES ('ru', :at, :at)"),
+            {"at": NOW},
+        )
     await empty_database.upgrade()
     async with empty_database.sessions() as session:
         person = await session.scalar(select(Person))

@@ -301,7 +301,11 @@ async def test_expired_link_changes_nothing_and_the_child_gets_a_new_one(
     pid = await child_joins(school, misha)
     token = token_in(misha.replies)
 
-    clock.advance(timedelta(days=7, seconds=1))
+    # "Valid until 30.11 inclusive": the evening of 30.11 in Moscow still works...
+    clock.advance(timedelta(days=7, hours=11, minutes=59))  # 23:59 MSK on 30.11
+    assert (await link_row(app, token)).expires_at > clock.now()
+    # ...and the link ends at midnight Moscow time.
+    clock.advance(timedelta(minutes=1, seconds=1))
     await mother.start(token)
     assert mother.ids == ["welcome", "consent-link-expired"]
     assert "«Моё участие» → «Новая ссылка»" in mother.last.text
