@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import delete, exists, func, or_, select, update
 
@@ -546,7 +546,7 @@ class EnrolmentService(Service):
         if questionnaire_done and participant.questionnaire_done_at is None:
             participant.questionnaire_done_at = now
         await self._set_status(participant, ParticipantStatus.READY, ACTION_READY)
-        await self._tell_curators(
+        await self.tell_curators(
             participant.program_id,
             f"participant-ready:{participant.id}",
             KIND_ENROLMENT,
@@ -769,7 +769,7 @@ class EnrolmentService(Service):
             text_id=f"consent-{notice}-notice",
             args={"program": program.name},
         )
-        await self._tell_curators(
+        await self.tell_curators(
             program.id,
             f"consent-decided:{rows[0].id}",
             NotificationKind.CONSENT,
@@ -961,7 +961,7 @@ class EnrolmentService(Service):
                 )
         await self._delete_answers([p.id for p in participants])
         erase = relation is ConsentRelation.PARENT and not await self._takes_part(subject_id)
-        await self._tell_curators(
+        await self.tell_curators(
             program_id,
             f"consent-revoked:{rows[0].id}",
             NotificationKind.CONSENT,
@@ -1071,7 +1071,7 @@ class EnrolmentService(Service):
         )
         for participant in participants:
             program = await self.session.get_one(Program, participant.program_id)
-            await self._tell_curators(
+            await self.tell_curators(
                 program.id,
                 f"participant-left:{participant.id}",
                 KIND_ENROLMENT,
@@ -1199,23 +1199,4 @@ class EnrolmentService(Service):
                 delete(QuestionnaireAnswer).where(
                     QuestionnaireAnswer.participant_id.in_(participant_ids)
                 )
-            )
-
-    # --- telling the curators --------------------------------------------------------------
-
-    async def _tell_curators(
-        self, program_id: int, key: str, kind: str, text_id: str, args: Mapping[str, Any]
-    ) -> None:
-        curators = await self.session.scalars(
-            select(ProgramCurator.person_id)
-            .where(ProgramCurator.program_id == program_id)
-            .order_by(ProgramCurator.person_id)
-        )
-        for curator_id in curators:
-            await self.outbox.plan(
-                key=f"{key}:{curator_id}",
-                kind=kind,
-                recipient_id=curator_id,
-                text_id=text_id,
-                args=args,
             )
