@@ -1,4 +1,5 @@
-"""`python -m bot admin ...`: organisations, coordinators, programs and invite links from the shell.
+"""`python -m bot admin ...`: organisations, coordinators, programs, invite links, questionnaires,
+training materials and mentor approval from the shell.
 
 The commands run the same services as the chat, as the system actor `system:cli`, in one
 transaction each. Output goes to stdout; a bad argument ends with one line on stderr and exit
@@ -8,6 +9,7 @@ code 2.
 from __future__ import annotations
 
 import argparse
+import mimetypes
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.services import Services
+from bot.services.base import valid_url
 from bot.services.invitations import (
     PROGRAM_ROLES,
     InviteInfo,
@@ -22,6 +25,8 @@ from bot.services.invitations import (
     default_max_uses,
     qr_png,
 )
+from bot.services.matching import MatchError
+from bot.services.mentors import FILE_MAX_BYTES, TITLE_MAX
 from bot.services.programs import (
     CLI,
     InvalidInputError,
@@ -173,6 +178,41 @@ def configure(admin: argparse.ArgumentParser) -> None:
     load.add_argument("--program", type=_positive, required=True, help="the program's id")
     load.add_argument("file", type=Path, help="the questionnaire file")
 
+    _configure_matching(groups)
+
+
+def _configure_matching(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Training materials and mentor approval (stage 4)."""
+    material = groups.add_parser("material", help="training materials for a program's mentors")
+    material_commands = material.add_subparsers(
+        dest="admin_command", required=True, metavar="ACTION"
+    )
+    add = material_commands.add_parser(
+        "add",
+        help="add a link or a file; approved mentors get it at once, others when approved",
+    )
+    add.add_argument("--program", type=_positive, required=True, help="the program's id")
+    add.add_argument("--title", required=True, help=f"what mentors see (at most {TITLE_MAX})")
+    source = add.add_mutually_exclusive_group(required=True)
+    source.add_argument("--url", help="a link, http:// or https://")
+    source.add_argument(
+        "--file",
+        type=Path,
+        help="a file (PDF, slides, ...) of at most "
+        f"{FILE_MAX_BYTES // (1024 * 1024)} MB; its type is taken from the name",
+    )
+
+    mentor = groups.add_parser("mentor", help="a program's mentors")
+    mentor_commands = mentor.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    approve = mentor_commands.add_parser(
+        "approve",
+        help="approve a mentor whose questionnaire is done (they get the materials)",
+    )
+    approve.add_argument("--program", type=_positive, required=True, help="the program's id")
+    approve.add_argument(
+        "--participant", type=_positive, required=True, help="the mentor's participant id"
+    )
+
 
 def _add_limits(parser: argparse.ArgumentParser, *, uses_default: str) -> None:
     parser.add_argument(
@@ -226,6 +266,40 @@ def _check(args: argparse.Namespace) -> None:
             args.source = args.file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise UsageError(f"cannot read {args.file}: {error}") from None
+    if args.admin_group == "material":
+        _check_material(args)
+
+
+def _check_material(args: argparse.Namespace) -> None:
+    """The title, the link or the file, checked before the database is opened."""
+    args.title = " ".join(args.title.split())
+    if not args.title:
+        raise UsageError("--title is empty")
+    if len(args.title) > TITLE_MAX:
+        raise UsageError(f"--title is {len(args.title)} characters long, at most {TITLE_MAX}")
+    args.content = args.media_type = None
+    if args.url is not None:
+        if not valid_url(args.url):
+            raise UsageError(
+                f"--url {args.url!r} is not a link; give the whole address, https://..."
+            )
+        return
+    path: Path = args.file
+    if not path.is_file():
+        raise UsageError(f"cannot read {path}: there is no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise UsageError(f"{path} is empty")
+    if size > FILE_MAX_BYTES:
+        raise UsageError(
+            f"{path} is {size / (1024 * 1024):.1f} MB; Telegram and VK take files of at most "
+            f"{FILE_MAX_BYTES // (1024 * 1024)} MB from a bot: give a link to it instead (--url)"
+        )
+    try:
+        args.content = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error}") from None
+    args.media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
 def _refused(refusal: Refusal, what: str, ident: object) -> UsageError:
@@ -358,6 +432,60 @@ async def _questionnaire_load(app: App, services: Services, args: argparse.Names
     return EXIT_OK
 
 
+async def _material_add(app: App, services: Services, args: argparse.Namespace) -> int:
+    card = await services.programs.card(CLI, args.program)
+    if isinstance(card, Refusal):
+        raise _refused(card, "program", args.program)
+    added = await services.mentors.add_material(
+        CLI,
+        args.program,
+        args.title,
+        url=args.url,
+        file_name=args.file.name if args.file else None,
+        content=args.content,
+        media_type=args.media_type,
+    )
+    if isinstance(added, MatchError):
+        raise UsageError(f"the material was not added ({added.value})")
+    what = (
+        args.url
+        if args.url is not None
+        else f"file {args.file.name}, {args.media_type}, {len(args.content)} bytes"
+    )
+    _out(
+        f"Material {added} added to program {args.program} «{card.program.name}»: "
+        f"{args.title} ({what})"
+    )
+    _out("Approved mentors get it through the outbox; mentors approved later get it then.")
+    return EXIT_OK
+
+
+async def _mentor_approve(app: App, services: Services, args: argparse.Namespace) -> int:
+    card = await services.programs.card(CLI, args.program)
+    if isinstance(card, Refusal):
+        raise _refused(card, "program", args.program)
+    mentors = await services.mentors.mentors(CLI, args.program)
+    assert not isinstance(mentors, MatchError)  # the system actor sees every program
+    row = next((m for m in mentors if m.who.participant_id == args.participant), None)
+    if row is None:
+        raise UsageError(f"program {args.program} has no mentor {args.participant}")
+    error = await services.mentors.set_approved(CLI, args.participant, True)
+    if error is MatchError.DECIDED:
+        _out(f"Mentor {args.participant} ({row.who.name}) is approved already.")
+        return EXIT_OK
+    if error is MatchError.NOT_READY:
+        raise UsageError(
+            f"mentor {args.participant} ({row.who.name}) has not finished the questionnaire yet"
+        )
+    if error is not None:
+        raise UsageError(f"mentor {args.participant} was not approved ({error.value})")
+    _out(
+        f"Mentor {args.participant} ({row.who.name}) approved in program {args.program} "
+        f"«{card.program.name}»; the training materials go out through the outbox."
+    )
+    return EXIT_OK
+
+
 def _show_invite(invite: InviteInfo, qr_dir: Path | None) -> None:
     where = "organisation" if invite.program_id is None else "program"
     ident = invite.organization_id if invite.program_id is None else invite.program_id
@@ -396,6 +524,8 @@ COMMANDS = {
     "invite list": _invite_list,
     "invite revoke": _invite_revoke,
     "questionnaire load": _questionnaire_load,
+    "material add": _material_add,
+    "mentor approve": _mentor_approve,
 }
 
 

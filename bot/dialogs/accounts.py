@@ -1,4 +1,5 @@
-"""My messengers (menu-accounts): link Telegram and VK to one profile, pick the notified one."""
+"""My messengers (menu-accounts): link Telegram and VK to one profile, pick the notified one,
+choose whether the pair gets a link to the profile."""
 
 from __future__ import annotations
 
@@ -98,7 +99,11 @@ async def _overview_args(ctx: StepContext) -> dict[str, Any]:
         notify = ctx.t("accounts-notify-auto", channel=notified.channel.value)
     if len(overview.accounts) < 2:
         notify += "\n\n" + ctx.t("accounts-hint")
-    return {"accounts": "\n".join(lines), "notify": notify}
+    return {"accounts": "\n".join(lines), "notify": notify, "share": _sharing(ctx)}
+
+
+def _sharing(ctx: StepContext) -> str:
+    return "yes" if ctx.person.share_contact else "no"
 
 
 async def _overview_choices(ctx: StepContext) -> Sequence[Choice]:
@@ -111,6 +116,7 @@ async def _overview_choices(ctx: StepContext) -> Sequence[Choice]:
             Choice("notify", "accounts-button-notify"),
             Choice("unlink", "accounts-button-unlink"),
         ]
+    choices.append(Choice("share", "accounts-button-share", args={"share": _sharing(ctx)}))
     return choices
 
 
@@ -125,6 +131,8 @@ async def _on_overview(ctx: StepContext, value: JSON) -> Outcome:
             return Goto("notify")
         case "unlink":
             return await _start_unlink(ctx)
+        case "share":
+            return Goto("share")
     return Stay()
 
 
@@ -269,6 +277,20 @@ async def _on_unlink_confirm(ctx: StepContext, value: JSON) -> Outcome:
     return _home(ctx)
 
 
+# --- showing the profile to the pair --------------------------------------------------------------
+
+
+async def _share_args(ctx: StepContext) -> dict[str, Any]:
+    return {"share": _sharing(ctx)}
+
+
+async def _on_share(ctx: StepContext, value: JSON) -> Outcome:
+    if value in {"yes", "no"}:
+        await ctx.services.people.set_share_contact(ctx.person, value == "yes")
+        ctx.say("accounts-share-set", share=value)
+    return _home(ctx)
+
+
 def build_accounts() -> Dialog:
     """The my-messengers dialog."""
     return Dialog(
@@ -313,6 +335,16 @@ def build_accounts() -> Dialog:
                 ],
                 then=_on_unlink_confirm,
                 args=_unlink_args,
+            ),
+            ChoiceStep(
+                "share",
+                "accounts-share",
+                [
+                    Choice("yes", "accounts-button-share-yes"),
+                    Choice("no", "accounts-button-share-no"),
+                ],
+                then=_on_share,
+                args=_share_args,
             ),
         ],
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from bot.services.base import URL_MAX, valid_url  # noqa: F401 - URL_MAX re-exported
+from bot.services.base import valid_url
 from bot.services.matching import MENTOR_ACTIVE, Brief, MatchError, StaffService, brief
 from bot.services.outbox import NotificationKind
 from bot.services.programs import Actor

@@ -9,6 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from storage import MessengerAccount, Person
 
+ACTION_SHARE_CONTACT = "people.share_contact"
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,6 +66,16 @@ class PeopleService:
             channel=incoming.channel.value,
         )
         return person, account, True
+
+    async def set_share_contact(self, person: Person, share: bool) -> bool:
+        """Whether the person's pair gets a link to their messenger profile in the introduction;
+        False when it was so already."""
+        if person.share_contact == share:
+            return False
+        self.audit.record(person, ACTION_SHARE_CONTACT, "people", person.id, share=share)
+        person.share_contact = share
+        person.updated_at = self.clock.now()
+        return True
 
     async def set_locale(self, person: Person, locale: str) -> None:
         """Change the language the person is spoken to in."""

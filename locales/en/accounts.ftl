@@ -11,6 +11,11 @@ accounts-overview =
     { $accounts }
 
     { $notify }
+
+    { $share ->
+        [yes] Your pair (mentor or mentee) gets a link to your messenger profile in the introduction.
+       *[other] Your pair does not get a link to your messenger profile.
+    }
 accounts-line = • { $name }{ $here ->
         [yes] {" "}(you are here now)
        *[other] {""}
@@ -120,3 +125,23 @@ accounts-button-unlink-yes = Yes, unlink
 accounts-button-unlink-no = No, keep it
 accounts-unlinked = Done: { $name } is no longer linked to your profile.
 accounts-unlink-gone = This messenger is no longer linked to your profile.
+
+## Showing the profile to the pair
+
+accounts-button-share = Show my profile to my pair: { $share ->
+        [yes] yes
+       *[other] no
+    }
+accounts-share =
+    Show your profile to your pair?
+    If yes, your mentor or mentee gets a link to your messenger profile in the introduction and can write to you directly. If no, you arrange meetings through the bot and the curator.
+    The profile is not shown by default. Now: { $share ->
+        [yes] shown.
+       *[other] not shown.
+    }
+accounts-button-share-yes = Yes, show it
+accounts-button-share-no = No, do not show it
+accounts-share-set = { $share ->
+        [yes] Done: your pair gets a link to your profile in the introduction.
+       *[other] Done: your pair does not get a link to your profile.
+    } This applies to introductions sent from now on.

@@ -27,8 +27,10 @@ GET_CODE = "Получить код для привязки"
 ENTER_CODE = "Ввести код"
 NOTIFY = "Куда присылать уведомления"
 UNLINK = "Отвязать мессенджер"
-ONE_ACCOUNT = [GET_CODE, ENTER_CODE, "Отмена"]
-TWO_ACCOUNTS = [GET_CODE, ENTER_CODE, NOTIFY, UNLINK, "Отмена"]
+SHARE_OFF = "Показывать мой профиль паре: нет"
+SHARE_ON = "Показывать мой профиль паре: да"
+ONE_ACCOUNT = [GET_CODE, ENTER_CODE, SHARE_OFF, "Отмена"]
+TWO_ACCOUNTS = [GET_CODE, ENTER_CODE, NOTIFY, UNLINK, SHARE_OFF, "Отмена"]
 TYPING = ["← Назад", "Отмена"]
 
 
@@ -400,3 +402,39 @@ async def test_english(app: App) -> None:
     await chat.tap("Get a code to link")
     assert "What to do in VK:" in chat.last.text
     assert chat.labels == ["New code", "Done", "← Back", "Cancel"]
+
+
+async def test_sharing_the_profile_with_the_pair_is_off_until_chosen(app: App, tg: Chat) -> None:
+    await open_accounts(tg)
+    assert "Ссылку на ваш профиль в мессенджере паре не показываем." in tg.last.text
+    await tg.tap(SHARE_OFF)
+    assert tg.ids == ["accounts-share"]
+    assert "получит в сообщении-знакомстве ссылку на ваш профиль" in tg.last.text
+    assert "По умолчанию профиль не показывается. Сейчас: не показывается." in tg.last.text
+    assert tg.labels == ["Да, показывать", "Нет, не показывать", "← Назад", "Отмена"]
+    await tg.tap("Да, показывать")
+    assert tg.ids == ["accounts-share-set", "accounts-overview"]
+    assert "Вашей паре (наставнику или наставляемому) в знакомстве придёт ссылка" in tg.last.text
+    assert SHARE_ON in tg.labels
+    await tg.tap(SHARE_ON)
+    await tg.tap("Да, показывать")  # the same again: nothing new to record
+    await tg.tap(SHARE_ON)
+    await tg.tap("Нет, не показывать")
+    assert tg.ids == ["accounts-share-set", "accounts-overview"]
+    assert SHARE_OFF in tg.labels
+
+    who = await person_of(app, tg)
+    async with app.database.sessions() as session:
+        person = await session.get_one(Person, who)
+        assert person.share_contact is False
+        audit = list(
+            await session.scalars(
+                select(AuditLog)
+                .where(AuditLog.action == "people.share_contact")
+                .order_by(AuditLog.id)
+            )
+        )
+    assert [(row.actor_person_id, row.details) for row in audit] == [
+        (who, {"share": True}),
+        (who, {"share": False}),
+    ]

@@ -54,6 +54,10 @@ def rows(tmp_path: Path, query: str) -> list[tuple[object, ...]]:
         ["invite", "list"],
         ["invite", "revoke"],
         ["questionnaire", "load"],
+        ["material"],
+        ["material", "add"],
+        ["mentor"],
+        ["mentor", "approve"],
     ],
 )
 def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
@@ -291,6 +295,32 @@ def test_a_school_from_scratch(tmp_path: Path) -> None:
         (["invite", "revoke", "i_nothing"], "there is no invite link i_nothing"),
         (["coordinator", "invite", "--org", "9"], "there is no organisation 9"),
         (["questionnaire", "load", "--program", "1", "missing.yaml"], "cannot read missing.yaml"),
+        (["material", "add", "--program", "1", "--title", "Памятка"], "one of the arguments"),
+        (
+            ["material", "add", "--program", "1", "--title", "T", "--url", "u", "--file", "f"],
+            "not allowed with argument",
+        ),
+        (
+            ["material", "add", "--program", "1", "--title", "T", "--url", "javascript:x"],
+            "--url 'javascript:x' is not a link",
+        ),
+        (
+            ["material", "add", "--program", "1", "--title", "  ", "--url", "https://a.example"],
+            "--title is empty",
+        ),
+        (
+            ["material", "add", "--program", "1", "--title", "T" * 201, "--url", "https://a.ru"],
+            "--title is 201 characters long, at most 200",
+        ),
+        (
+            ["material", "add", "--program", "1", "--title", "T", "--file", "missing.pdf"],
+            "cannot read missing.pdf: there is no such file",
+        ),
+        (
+            ["material", "add", "--program", "9", "--title", "T", "--url", "https://a.example"],
+            "there is no program 9",
+        ),
+        (["mentor", "approve", "--program", "9", "--participant", "1"], "there is no program 9"),
     ],
 )
 def test_bad_arguments_end_with_one_line_and_code_2(
@@ -361,3 +391,111 @@ def test_questionnaire_load(tmp_path: Path) -> None:
     assert re.search(r"broken\.yaml: line \d+: ", bad.stderr)
     assert "there is no program 9" in unknown.stderr
     assert len(rows(tmp_path, "SELECT id FROM questionnaires")) == 1
+
+
+def add_mentor(tmp_path: Path, name: str, status: str) -> int:
+    """A mentor of program 1 with a Telegram account (the bot's CLI has no command for it)."""
+    with sqlite3.connect(tmp_path / "console.db") as connection:
+        now = "2026-11-23 09:00:00.000000"
+        person = connection.execute(
+            "INSERT INTO people (full_name, grade, locale, created_at, updated_at, share_contact)"
+            " VALUES (?, '10А', 'ru', ?, ?, 0)",
+            (name, now, now),
+        ).lastrowid
+        connection.execute(
+            "INSERT INTO messenger_accounts (person_id, channel, external_user_id, chat_id,"
+            " reachable, created_at) VALUES (?, 'telegram', ?, ?, 1, ?)",
+            (person, f"70{person}", f"70{person}", now),
+        )
+        participant = connection.execute(
+            "INSERT INTO participants (program_id, person_id, role, status, approved, created_at,"
+            " updated_at) VALUES (1, ?, 'mentor', ?, 0, ?, ?)",
+            (person, status, now, now),
+        ).lastrowid
+    assert participant is not None
+    return participant
+
+
+def test_training_materials_and_mentor_approval(tmp_path: Path) -> None:
+    ok(admin(tmp_path, "org", "create", "--name", "Школа"))
+    for name in ("Ученики", "Другие"):
+        ok(
+            admin(
+                tmp_path,
+                *("program", "create", "--org", "1", "--name", name),
+                *("--form", "student_student", "--role-model", "peer_peer"),
+            )
+        )
+    dasha = add_mentor(tmp_path, "Дарья", "ready")
+    kostya = add_mentor(tmp_path, "Костя", "onboarding")
+
+    out = ok(
+        admin(
+            tmp_path,
+            *("material", "add", "--program", "1", "--title", "Памятка  наставника"),
+            *("--url", "https://school.example/memo"),
+        )
+    )
+    assert out.splitlines()[0] == (
+        "Material 1 added to program 1 «Ученики»: Памятка наставника (https://school.example/memo)"
+    )
+    plan = tmp_path / "План обучения.pdf"
+    plan.write_bytes(b"%PDF-1.4 plan")
+    out = ok(
+        admin(
+            tmp_path,
+            *("material", "add", "--program", "1", "--title", "План обучения"),
+            *("--file", str(plan)),
+        )
+    )
+    assert "(file План обучения.pdf, application/pdf, 13 bytes)" in out
+    notes = tmp_path / "notes.unknownext"
+    notes.write_bytes(b"notes")
+    ok(admin(tmp_path, "material", "add", "--program", "1", "--title", "N", "--file", str(notes)))
+    assert rows(
+        tmp_path,
+        "SELECT program_id, title, url, file_name, media_type, length(content)"
+        " FROM program_materials ORDER BY id",
+    ) == [
+        (1, "Памятка наставника", "https://school.example/memo", None, None, None),
+        (1, "План обучения", None, "План обучения.pdf", "application/pdf", 13),
+        (1, "N", None, "notes.unknownext", "application/octet-stream", 5),
+    ]
+    assert rows(tmp_path, "SELECT count(*) FROM notifications") == [(0,)], "nobody approved yet"
+
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    huge = tmp_path / "huge.pdf"
+    with huge.open("wb") as file:
+        file.truncate(20 * 1024 * 1024 + 1)
+    for path, message in ((empty, "empty.pdf is empty"), (huge, "huge.pdf is 20.0 MB")):
+        result = admin(
+            tmp_path, "material", "add", "--program", "1", "--title", "T", "--file", str(path)
+        )
+        assert result.returncode == 2, result.stdout
+        assert message in result.stderr
+    assert len(rows(tmp_path, "SELECT id FROM program_materials")) == 3
+
+    approve = ("mentor", "approve", "--program")
+    out = ok(admin(tmp_path, *approve, "1", "--participant", str(dasha)))
+    assert out.startswith(f"Mentor {dasha} (Дарья) approved in program 1 «Ученики»")
+    assert ok(admin(tmp_path, *approve, "1", "--participant", str(dasha))).startswith(
+        f"Mentor {dasha} (Дарья) is approved already."
+    )
+    kinds = rows(
+        tmp_path,
+        "SELECT json_extract(payload, '$.text_id'), count(*) FROM notifications"
+        " GROUP BY 1 ORDER BY 1",
+    )
+    assert kinds == [("mentor-approved", 1), ("training-material", 3)]
+    not_ready = admin(tmp_path, *approve, "1", "--participant", str(kostya))
+    elsewhere = admin(tmp_path, *approve, "2", "--participant", str(dasha))
+    for result in (not_ready, elsewhere):
+        assert result.returncode == 2, result.stdout
+        assert len(result.stderr.splitlines()) == 1
+    assert f"mentor {kostya} (Костя) has not finished the questionnaire yet" in not_ready.stderr
+    assert f"program 2 has no mentor {dasha}" in elsewhere.stderr
+    assert rows(tmp_path, "SELECT id, approved FROM participants ORDER BY id") == [
+        (dasha, 1),
+        (kostya, 0),
+    ]
