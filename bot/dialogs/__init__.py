@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.dialogs import accounts, deliveries, demo, onboarding, questionnaire, staff
+from bot.dialogs import (
+    accounts,
+    deliveries,
+    demo,
+    matching,
+    meetings,
+    onboarding,
+    pairs,
+    questionnaire,
+    staff,
+)
 from bot.dialogs.engine import DialogRegistry, MenuEntry, Outcome, Push, StepContext
 from bot.dialogs.menu import HELP, ROOT, build_lang, build_menu
 
@@ -26,8 +36,11 @@ def build_registry(locales: Sequence[str], *, with_demo: bool = True) -> DialogR
 
         registry.links.append(demo_link)
     staff.register(registry)
+    matching.register(registry)
     onboarding.register(registry)
     questionnaire.register(registry)
+    pairs.register(registry)
+    meetings.register(registry)
     registry.add(accounts.build_accounts())
     registry.menu.append(MenuEntry("menu-accounts", accounts.NAME))
     registry.add(deliveries.build_deliveries())

@@ -99,6 +99,9 @@ class MeetingView:
     my_response: ConfirmationResponse
     my_happened: HappenedAnswer | None
     others: tuple[tuple[str, ConfirmationResponse], ...]
+    my_role: ParticipantRole
+    ended: bool
+    feedback_given: bool
 
 
 def when_args(moment: datetime, zone_name: str | None) -> dict[str, Any]:
@@ -179,6 +182,9 @@ class MeetingService(Service):
             mine.response if mine else ConfirmationResponse.PENDING,
             mine.happened if mine else None,
             tuple(others),
+            me.role,
+            self._ended(meeting),
+            await self._feedback_given(meeting.id, me.id),
         )
 
     async def upcoming(self, person_id: int) -> list[int]:
@@ -206,6 +212,16 @@ class MeetingService(Service):
             if org is not None:
                 return org.timezone
         return calendar.DEFAULT_ZONE
+
+    async def set_zone(self, person_id: int, zone_name: str) -> MeetingError | None:
+        """The person's own time zone, one of `calendar.ZONES`."""
+        if zone_name not in calendar.ZONES:
+            return MeetingError.INVALID
+        person = await self.session.get_one(Person, person_id)
+        person.timezone = zone_name
+        person.updated_at = self.clock.now()
+        self.audit.record(person, "people.timezone", "people", person.id, timezone=zone_name)
+        return None
 
     # --- proposing and answering -----------------------------------------------------------------
 
@@ -394,14 +410,7 @@ class MeetingService(Service):
         mine = await self._confirmation(meeting.id, me.id)
         if mine is None or mine.happened is not HappenedAnswer.YES:
             return MeetingError.NOT_HELD
-        given = await self.session.scalar(
-            select(func.count()).where(
-                Feedback.meeting_id == meeting.id,
-                Feedback.participant_id == me.id,
-                Feedback.kind == FeedbackKind.MEETING,
-            )
-        )
-        if given:
+        if await self._feedback_given(meeting.id, me.id):
             return MeetingError.DECIDED
         self.session.add(
             Feedback(
@@ -419,6 +428,16 @@ class MeetingService(Service):
         return None
 
     # --- internals -------------------------------------------------------------------------------
+
+    async def _feedback_given(self, meeting_id: int, participant_id: int) -> bool:
+        given = await self.session.scalar(
+            select(func.count()).where(
+                Feedback.meeting_id == meeting_id,
+                Feedback.participant_id == participant_id,
+                Feedback.kind == FeedbackKind.MEETING,
+            )
+        )
+        return bool(given)
 
     def _check(self, draft: MeetingDraft) -> MeetingError | None:
         now = self.clock.now()

@@ -123,6 +123,10 @@ class VkUser:
         )
         return await self._answered(event_id, replies)
 
+    async def receives(self, count: int) -> list[SentMessage]:
+        """Wait for `count` messages the person did not ask for (notifications)."""
+        return await self._replies(count)
+
     async def _answered(self, event_id: str, replies: int) -> list[SentMessage]:
         await self.fake.wait_for(lambda: event_id in self.fake.answered)
         return await self._replies(replies)
