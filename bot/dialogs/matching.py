@@ -1,4 +1,5 @@
-"""«Подбор пар» for curators and coordinators: mentors, materials, runs, proposals, decisions.
+"""The matching menu (menu-matching) for curators and coordinators: mentors, materials,
+runs, proposals, decisions.
 
 A program's card shows where matching stands and leads to each task. Buttons carry the id of
 what they act on, and every screen and action asks the services again, which check the

@@ -1,4 +1,4 @@
-"""Meetings in chat: «Мои встречи», the proposal wizard (date, time, length, kind, place,
+"""Meetings in chat: the "my meetings" menu, the proposal wizard (date, time, length, kind, place,
 topic), the meeting card with the answers that fit its state, and feedback after it.
 
 Notification buttons open the card through links `m<id>` or act at once through

@@ -1,6 +1,7 @@
-"""«Моя пара» for mentees and mentors in an active pair: who the partner is, asking for a change.
+"""The "my pair" menu (menu-my-pair) for mentees and mentors in an active pair: who the
+partner is, asking for a change.
 
-The request goes to the program's curators with the reason; they decide under «Подбор пар».
+The request goes to the program's curators with the reason; they decide in the matching menu.
 Buttons carry the pair they are about; the service checks that the person is in it.
 """
 

@@ -1098,28 +1098,34 @@ class MatchingService(StaffService):
                     "partner": about.name,
                     "detail": about.detail or "none",
                     "reasons": describe(definition, reasons, reader.locale) or "none",
-                    "contact": await self._contact(partner) or "none",
+                    "contact": await self._contact(partner, reader) or "none",
                     "group": "yes" if pair.kind is PairKind.GROUP else "no",
                 },
             )
 
-    async def _contact(self, person: Person) -> str | None:
-        """A link to the person's messenger profile, if they allowed sharing it."""
+    async def _contact(self, person: Person, reader: Person) -> str | None:
+        """A link to the person's messenger profile, if they allowed sharing it: in a messenger
+        the reader uses when possible (a Telegram link does not open from VK)."""
         if not person.share_contact:
             return None
-        account = await self.session.scalar(
-            select(MessengerAccount)
-            .where(MessengerAccount.person_id == person.id, MessengerAccount.reachable.is_(True))
-            .order_by(
-                (MessengerAccount.channel == person.notify_channel).desc(), MessengerAccount.id
+        accounts = list(
+            await self.session.scalars(
+                select(MessengerAccount)
+                .where(
+                    MessengerAccount.person_id.in_((person.id, reader.id)),
+                    MessengerAccount.reachable.is_(True),
+                )
+                .order_by(MessengerAccount.id)
             )
         )
-        if account is None:
-            return None
-        if account.channel is Channel.VK:
-            return f"https://vk.com/id{account.external_user_id}"
-        if account.channel is Channel.TELEGRAM:
-            return f"tg://user?id={account.external_user_id}"
+        read_in = {a.channel for a in accounts if a.person_id == reader.id}
+        theirs = [a for a in accounts if a.person_id == person.id]
+        theirs.sort(key=lambda a: (a.channel not in read_in, a.channel != person.notify_channel))
+        for account in theirs:
+            if account.channel is Channel.VK:
+                return f"https://vk.com/id{account.external_user_id}"
+            if account.channel is Channel.TELEGRAM:
+                return f"tg://user?id={account.external_user_id}"
         return None
 
     async def _members(self, pair_id: int) -> list[tuple[Participant, Person]]:

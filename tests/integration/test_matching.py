@@ -15,10 +15,12 @@ from bot.services import Services
 from bot.services.matching import MatchError
 from storage import (
     ChangeRequestStatus,
+    Channel,
     Database,
     ExclusionKind,
     MatchExclusion,
     MatchProposal,
+    MessengerAccount,
     Notification,
     Pair,
     PairChangeRequest,
@@ -28,6 +30,7 @@ from storage import (
     Participant,
     ParticipantRole,
     ParticipantStatus,
+    Person,
     Program,
     ProgramCurator,
     ProposalStatus,
@@ -482,3 +485,27 @@ async def test_a_mentor_without_a_finished_questionnaire_cannot_be_approved(coho
     async with cohort.database.transaction() as session:
         count = await session.scalar(select(func.count()).select_from(Notification))
     assert count == 0
+
+
+async def test_a_shared_profile_link_is_in_a_messenger_the_reader_uses(cohort: Cohort) -> None:
+    misha = await cohort.join(ParticipantRole.MENTEE, MATH_LOVER, name="Миша", grade="6Б")
+    dasha = await cohort.join(
+        ParticipantRole.MENTOR, MATH_MENTOR, name="Дарья", grade="10А", share_contact=True
+    )
+    async with cohort.database.transaction() as session:
+        mentee = await session.get_one(Participant, misha)
+        mentor = await session.get_one(Participant, dasha)
+        # Миша reads in VK only; Дарья has Telegram (first) and VK.
+        for account in await session.scalars(
+            select(MessengerAccount).where(MessengerAccount.person_id == mentee.person_id)
+        ):
+            account.channel = Channel.VK
+        mentor_person = await session.get_one(Person, mentor.person_id)
+        await f.account(session, mentor_person, channel=Channel.VK, external_user_id="777")
+    async with cohort.services() as s:
+        await s.matching.run(cohort.curator_id, cohort.program_id)
+    proposal = (await cohort.rows(MatchProposal))[0]
+    async with cohort.services() as s:
+        assert await s.matching.approve(cohort.curator_id, proposal.id) is None
+    [intro] = await cohort.outbox("pair-intro-mentee")
+    assert intro.payload["args"]["contact"] == "https://vk.com/id777"
