@@ -62,9 +62,11 @@ NONE = "none"  # a Fluent selector's value for "not known"
 TO_MENU = Choice("menu", "button-to-menu")
 NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '.\-][^\W\d_]+)*\.?$")
 DATE_RE = re.compile(r"^(\d{1,2})[./\-\s]+(\d{1,2})[./\-\s]+(\d{4})$")
-# 6Б, 6 б, 6-Б, 10 «А», 6б класс, 11
+# The Russian word for "class" and its abbreviation, which people add after the grade.
+CLASS_WORDS = "\u043a\u043b\u0430\u0441\u0441|\u043a\u043b\\.?"
+# A year 1..11 and an optional letter: "6B", "6 b", "6-B", "10 <<A>>", "11", plus CLASS_WORDS.
 GRADE_RE = re.compile(
-    r"^(1[01]|[1-9])\s*[-–«\"']?\s*([^\W\d_])?\s*[»\"']?\s*(?:класс|кл\.?)?$", re.IGNORECASE
+    rf"^(1[01]|[1-9])\s*[-–«\"']?\s*([^\W\d_])?\s*[»\"']?\s*(?:{CLASS_WORDS})?$", re.IGNORECASE
 )
 # Which text explains a consent link that cannot be used.
 LINK_TEXTS: Mapping[LinkStatus, str] = {

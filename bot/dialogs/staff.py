@@ -98,12 +98,12 @@ def model_name(ctx: StepContext, model: RoleModel) -> str:
 
 
 def format_date(value: date) -> str:
-    """A date as people write it in Russia: ДД.ММ.ГГГГ."""
+    """A date as people write it in Russia: DD.MM.YYYY."""
     return value.strftime("%d.%m.%Y")
 
 
 def parse_date(text: str) -> date:
-    """ДД.ММ.ГГГГ (dots, slashes or dashes); Invalid otherwise."""
+    """DD.MM.YYYY (dots, slashes or dashes); Invalid otherwise."""
     match = DATE_RE.fullmatch(text.strip())
     if match is None:
         raise Invalid("staff-date-invalid")

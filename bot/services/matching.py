@@ -246,6 +246,20 @@ class StaffService(Service):
     ) -> None:
         self.audit.record(await acting(self.session, actor), action, entity, entity_id, **details)
 
+    async def _load(self, mentor_ids: Sequence[int]) -> dict[int, int]:
+        """How many mentees each mentor has in active pairs."""
+        rows = await self.session.execute(
+            select(Pair.mentor_participant_id, func.count(PairMember.id))
+            .join(PairMember, PairMember.pair_id == Pair.id)
+            .where(
+                Pair.mentor_participant_id.in_(mentor_ids),
+                Pair.status == PairStatus.ACTIVE,
+                PairMember.role == ParticipantRole.MENTEE,
+            )
+            .group_by(Pair.mentor_participant_id)
+        )
+        return dict(rows.all())
+
 
 class MatchingService(StaffService):
     """Runs the matching and carries out the curator's decisions."""
@@ -791,20 +805,6 @@ class MatchingService(StaffService):
             .order_by(Participant.id)
         )
         return [(p, person) for p, person in rows]
-
-    async def _load(self, mentor_ids: Sequence[int]) -> dict[int, int]:
-        """How many mentees each mentor has in active pairs."""
-        rows = await self.session.execute(
-            select(Pair.mentor_participant_id, func.count(PairMember.id))
-            .join(PairMember, PairMember.pair_id == Pair.id)
-            .where(
-                Pair.mentor_participant_id.in_(mentor_ids),
-                Pair.status == PairStatus.ACTIVE,
-                PairMember.role == ParticipantRole.MENTEE,
-            )
-            .group_by(Pair.mentor_participant_id)
-        )
-        return dict(rows.all())
 
     async def _free_places(
         self,

@@ -14,9 +14,6 @@ from bot.services.outbox import NotificationKind
 from bot.services.programs import Actor
 from storage import (
     MatchProposal,
-    Pair,
-    PairMember,
-    PairStatus,
     Participant,
     ParticipantRole,
     ParticipantStatus,
@@ -84,18 +81,18 @@ class MentorService(StaffService):
             )
             .order_by(Person.full_name, Participant.id)
         )
-        result = []
-        for participant, person in rows:
-            load = await self._load(participant.id)
-            result.append(
-                MentorRow(
-                    brief(participant, person),
-                    participant.status,
-                    participant.approved,
-                    1 if participant.capacity is None else participant.capacity,
-                    load,
-                )
+        found = list(rows)
+        load = await self._load([participant.id for participant, _ in found])
+        result = [
+            MentorRow(
+                brief(participant, person),
+                participant.status,
+                participant.approved,
+                1 if participant.capacity is None else participant.capacity,
+                load.get(participant.id, 0),
             )
+            for participant, person in found
+        ]
         result.sort(key=lambda row: (not row.approved, not row.ready))
         return result
 
@@ -230,15 +227,3 @@ class MentorService(StaffService):
                     },
                     material_id=material.id if material.content is not None else None,
                 )
-
-    async def _load(self, mentor_id: int) -> int:
-        rows = await self.session.scalars(
-            select(PairMember.id)
-            .join(Pair, Pair.id == PairMember.pair_id)
-            .where(
-                Pair.mentor_participant_id == mentor_id,
-                Pair.status == PairStatus.ACTIVE,
-                PairMember.role == ParticipantRole.MENTEE,
-            )
-        )
-        return len(list(rows))

@@ -37,12 +37,12 @@ from storage import (
     ProposalStatus,
     QuestionnaireAnswer,
 )
+from tests.answers import ART_MENTOR, ARTIST, MATH_LOVER, MATH_MENTOR
 from tests.e2e.fake_telegram import TOKEN, FakeTelegram
 from tests.e2e.fake_vk import FakeVk
 from tests.e2e.test_telegram import TelegramUser, polling
 from tests.e2e.test_vk import VkUser, running
 from tests.integration import factories
-from tests.unit.test_matching_dialogs import ART_MENTOR, ARTIST, MATH_LOVER, MATH_MENTOR
 
 PROGRAM = "Равный — равному"
 # Telegram user ids and VK user ids of the people.

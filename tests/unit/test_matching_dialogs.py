@@ -35,6 +35,7 @@ from storage import (
     ProposalStatus,
     QuestionnaireAnswer,
 )
+from tests.answers import ART_MENTOR, ARTIST, MATH_LOVER, MATH_MENTOR
 from tests.chat import Chat
 from tests.integration import factories as f
 
@@ -42,53 +43,6 @@ MATCHING = "Подбор пар"
 MY_PAIR = "Моя пара"
 A, B = "Наставничество 2026/27", "Молодые педагоги"
 NAV = ["← Назад", "Отмена"]
-
-# Answers by question id of the built-in student questionnaires.
-MATH_LOVER = {
-    "interests": ["sport", "music", "programming"],
-    "subjects_help": ["math"],
-    "math_topics": ["equations"],
-    "goals": ["grades"],
-    "profile": "struggling",
-    "activity": 3,
-    "meeting_format": ["offline"],
-    "times": ["after_lessons"],
-    "has_ovz": True,
-    "ovz_support": ["quiet_place"],
-}
-ARTIST = {
-    "interests": ["art", "theatre"],
-    "subjects_help": ["literature"],
-    "goals": ["project"],
-    "profile": "gifted",
-    "activity": 4,
-    "meeting_format": ["online"],
-    "times": ["saturday"],
-    "has_ovz": False,
-}
-MATH_MENTOR = {
-    "subjects_strong": ["math", "physics"],
-    "achievements": False,
-    "interests": ["sport", "music", "programming"],
-    "can_help": ["grades", "exams"],
-    "mentee_profiles": ["struggling"],
-    "capacity": 1,
-    "meeting_format": ["offline"],
-    "availability": ["after_lessons"],
-    "support_ready": ["quiet_place"],
-    "start_date": "2026-12-01",
-    "motivation": "help",
-}
-ART_MENTOR = {
-    **MATH_MENTOR,
-    "subjects_strong": ["literature"],
-    "interests": ["art", "theatre"],
-    "can_help": ["project"],
-    "mentee_profiles": ["gifted"],
-    "meeting_format": ["online"],
-    "availability": ["saturday"],
-    "support_ready": [],
-}
 
 
 class School:
