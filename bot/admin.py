@@ -1,5 +1,5 @@
 """`python -m bot admin ...`: organisations, coordinators, programs, invite links, questionnaires,
-training materials and mentor approval from the shell.
+training materials, mentor approval and surveys from the shell.
 
 The commands run the same services as the chat, as the system actor `system:cli`, in one
 transaction each. Output goes to stdout; a bad argument ends with one line on stderr and exit
@@ -13,10 +13,11 @@ import mimetypes
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.services import Services
+from bot.services.announcements import AnnouncementError
 from bot.services.base import valid_url
 from bot.services.invitations import (
     PROGRAM_ROLES,
@@ -34,8 +35,10 @@ from bot.services.programs import (
     ProgramInfo,
     Refusal,
 )
-from bot.services.questionnaires import QuestionnaireError
-from storage import ROLE_MODELS_BY_FORM, InvitationRole, MentorshipForm, RoleModel
+from bot.services.questionnaires import Purpose, QuestionnaireError
+from bot.services.reports import labels_of, write_export
+from bot.services.surveys import DEFAULT_PULSE_WEEKS, SurveyError, SurveyFigures
+from storage import ROLE_MODELS_BY_FORM, InvitationRole, MentorshipForm, ParticipantRole, RoleModel
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -69,6 +72,17 @@ def _positive(text: str) -> int:
     return value
 
 
+def _minutes(text: str) -> list[int]:
+    if text.strip().lower() == "none":
+        return []
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected minutes like 1440,60 or 'none', got {text!r}"
+        ) from None
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -89,6 +103,57 @@ def _timezone(text: str) -> str:
 # --- the parser -----------------------------------------------------------------------------------
 
 
+def _add_cycle_commands(groups: Any, program_commands: Any) -> None:
+    """Program settings, moving a program's stage, and announcements."""
+    settings = program_commands.add_parser(
+        "set", help="change a program's meeting reminders or pulse survey period"
+    )
+    settings.add_argument("--program", type=_positive, required=True, help="the program's id")
+    settings.add_argument(
+        "--reminders",
+        type=_minutes,
+        metavar="MINUTES",
+        help="minutes before a meeting its reminders go, comma-separated (default 1440,60); "
+        "'none' for no reminders",
+    )
+    settings.add_argument(
+        "--pulse-weeks", type=_positive, help="weeks between pulse surveys (default 4)"
+    )
+    stage = program_commands.add_parser(
+        "next-stage", help="move a program to its next stage (after stage 7: close it)"
+    )
+    stage.add_argument("--program", type=_positive, required=True, help="the program's id")
+    stage.add_argument(
+        "--force", action="store_true", help="move even while the stage's checklist has open items"
+    )
+
+    announce = groups.add_parser("announce", help="announcements to a program's participants")
+    announce_commands = announce.add_subparsers(
+        dest="admin_command", required=True, metavar="ACTION"
+    )
+    send = announce_commands.add_parser("send", help="send a message to the participants")
+    send.add_argument("--program", type=_positive, required=True, help="the program's id")
+    send.add_argument("--text", required=True, help="the message, up to 3500 characters")
+    send.add_argument(
+        "--role",
+        choices=[role.value for role in ParticipantRole],
+        help="only mentees or only mentors (default: everyone)",
+    )
+    send.add_argument(
+        "--material", type=_positive, help="the id of a program file to attach (material add)"
+    )
+
+    report = groups.add_parser("report", help="a program's reports")
+    report_commands = report.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    export = report_commands.add_parser(
+        "export", help="write the program's XLSX workbook and CSV files into a directory"
+    )
+    export.add_argument("--program", type=_positive, required=True, help="the program's id")
+    export.add_argument(
+        "--dir", type=Path, default=Path("reports"), help="where to write (default ./reports)"
+    )
+
+
 def configure(admin: argparse.ArgumentParser) -> None:
     """Add the admin subcommands to the `admin` parser."""
     groups = admin.add_subparsers(dest="admin_group", required=True, metavar="COMMAND")
@@ -104,6 +169,22 @@ def configure(admin: argparse.ArgumentParser) -> None:
         help="its time zone, e.g. Europe/Moscow (default: BOT__TIMEZONE)",
     )
     org_commands.add_parser("list", help="list the organisations")
+    digest = org_commands.add_parser(
+        "set", help="when the curators' weekly digest goes out (the organisation's zone)"
+    )
+    digest.add_argument("--org", type=_positive, required=True, help="the organisation's id")
+    digest.add_argument(
+        "--digest-weekday",
+        type=_positive,
+        required=True,
+        help="1 = Monday … 7 = Sunday (default 1)",
+    )
+    digest.add_argument(
+        "--digest-hour",
+        type=int,
+        required=True,
+        help="0 to 23, in the organisation's zone (default 9)",
+    )
 
     coordinator = groups.add_parser("coordinator", help="coordinators of an organisation")
     coordinator_commands = coordinator.add_subparsers(
@@ -146,6 +227,7 @@ def configure(admin: argparse.ArgumentParser) -> None:
     create.add_argument("--ends", type=_date, help="last day, YYYY-MM-DD (after --starts)")
     listing = program_commands.add_parser("list", help="list the programs")
     listing.add_argument("--org", type=_positive, help="only this organisation's programs")
+    _add_cycle_commands(groups, program_commands)
 
     invite_group = groups.add_parser("invite", help="invite links into a program")
     invite_commands = invite_group.add_subparsers(
@@ -176,9 +258,12 @@ def configure(admin: argparse.ArgumentParser) -> None:
         "load", help="check a questionnaire file (YAML) and load it into a program"
     )
     load.add_argument("--program", type=_positive, required=True, help="the program's id")
-    load.add_argument("file", type=Path, help="the questionnaire file")
+    load.add_argument(
+        "file", type=Path, help="the questionnaire file (an intake questionnaire or a survey)"
+    )
 
     _configure_matching(groups)
+    _configure_surveys(groups)
 
 
 def _configure_matching(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -212,6 +297,23 @@ def _configure_matching(groups: argparse._SubParsersAction[argparse.ArgumentPars
     approve.add_argument(
         "--participant", type=_positive, required=True, help="the mentor's participant id"
     )
+
+
+def _configure_surveys(groups: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The final survey (stage 7) and the figures of every survey."""
+    survey = groups.add_parser("survey", help="a program's pulse and final surveys")
+    survey_commands = survey.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    final = survey_commands.add_parser(
+        "final",
+        help="send the final survey to everyone taking part (again: only to those who joined "
+        "since)",
+    )
+    final.add_argument("--program", type=_positive, required=True, help="the program's id")
+    results = survey_commands.add_parser(
+        "results",
+        help="answered and unanswered surveys, mean satisfaction and NPS per round",
+    )
+    results.add_argument("--program", type=_positive, required=True, help="the program's id")
 
 
 def _add_limits(parser: argparse.ArgumentParser, *, uses_default: str) -> None:
@@ -322,6 +424,20 @@ async def _org_create(app: App, services: Services, args: argparse.Namespace) ->
     return EXIT_OK
 
 
+async def _org_set(app: App, services: Services, args: argparse.Namespace) -> int:
+    organization = await services.programs.set_digest_time(
+        CLI, args.org, args.digest_weekday, args.digest_hour
+    )
+    if isinstance(organization, Refusal):
+        raise _refused(organization, "organisation", args.org)
+    _out(
+        f"Organisation {organization.id}: the weekly digest goes out on weekday "
+        f"{organization.digest_weekday} at {organization.digest_hour:02}:00 "
+        f"({organization.timezone})"
+    )
+    return EXIT_OK
+
+
 async def _org_list(app: App, services: Services, args: argparse.Namespace) -> int:
     organizations = await services.programs.organizations(CLI)
     if not organizations:
@@ -383,6 +499,71 @@ def _program_line(program: ProgramInfo) -> str:
     )
 
 
+async def _program_set(app: App, services: Services, args: argparse.Namespace) -> int:
+    if args.reminders is None and args.pulse_weeks is None:
+        raise UsageError("nothing to change: give --reminders or --pulse-weeks")
+    program = await services.programs.configure(
+        CLI, args.program, reminder_minutes=args.reminders, pulse_weeks=args.pulse_weeks
+    )
+    if isinstance(program, Refusal):
+        raise _refused(program, "program", args.program)
+    reminders = program.reminder_minutes
+    _out(
+        f"Program {program.id}: reminders "
+        + (
+            "default (1440, 60)"
+            if reminders is None
+            else ", ".join(str(m) for m in reminders) or "none"
+        )
+        + f" minutes before; pulse surveys every {program.pulse_weeks or DEFAULT_PULSE_WEEKS} weeks"
+    )
+    return EXIT_OK
+
+
+async def _program_next_stage(app: App, services: Services, args: argparse.Namespace) -> int:
+    result = await services.stages.advance(CLI, args.program, force=args.force)
+    if isinstance(result, Refusal):
+        raise _refused(result, "program", args.program)
+    if isinstance(result, tuple):
+        raise UsageError(
+            "the stage still needs: "
+            + ", ".join(f"{item.id} ({item.count}/{item.total})" for item in result)
+            + "; add --force to move anyway"
+        )
+    _out(
+        f"Program {result.program_id} is closed"
+        if result.closed
+        else f"Program {result.program_id} is at stage {result.stage} of 7"
+    )
+    return EXIT_OK
+
+
+async def _announce_send(app: App, services: Services, args: argparse.Namespace) -> int:
+    try:
+        sent = await services.announcements.send(
+            CLI,
+            args.program,
+            args.text,
+            role=ParticipantRole(args.role) if args.role else None,
+            material_id=args.material,
+        )
+    except AnnouncementError as error:
+        raise UsageError(str(error)) from None
+    if isinstance(sent, Refusal):
+        raise _refused(sent, "program", args.program)
+    _out(f"Announcement {sent.id} planned for {sent.recipients} people")
+    return EXIT_OK
+
+
+async def _report_export(app: App, services: Services, args: argparse.Namespace) -> int:
+    written = await write_export(services, args.program, args.dir, labels_of(app.translator))
+    if isinstance(written, Refusal):
+        raise _refused(written, "program", args.program)
+    for path in written:
+        _out(str(path))
+    return EXIT_OK
+
+
 async def _invite_create(app: App, services: Services, args: argparse.Namespace) -> int:
     role = InvitationRole(args.role)
     invite = await services.invitations.issue(
@@ -425,8 +606,11 @@ async def _questionnaire_load(app: App, services: Services, args: argparse.Names
         loaded = await services.questionnaires.load(args.program, args.source, loaded_by=None)
     except QuestionnaireError as error:  # "line N: reason"
         raise UsageError(f"{args.file}: {error}") from None
+    what = loaded.role.value
+    if loaded.purpose is not Purpose.INTAKE:
+        what += f", {loaded.purpose.value} survey"
     _out(
-        f"Questionnaire {loaded.id} version {loaded.version} ({loaded.role.value}) loaded into "
+        f"Questionnaire {loaded.id} version {loaded.version} ({what}) loaded into "
         f"program {args.program} «{card.program.name}»"
     )
     return EXIT_OK
@@ -486,6 +670,68 @@ async def _mentor_approve(app: App, services: Services, args: argparse.Namespace
     return EXIT_OK
 
 
+def _survey_refused(error: SurveyError, program_id: int) -> UsageError:
+    if error is SurveyError.NOT_FOUND:
+        return UsageError(f"there is no program {program_id}")
+    return UsageError(f"program {program_id} may not be used here ({error.value})")
+
+
+async def _survey_final(app: App, services: Services, args: argparse.Namespace) -> int:
+    sent = await services.surveys.start_final(CLI, args.program)
+    if isinstance(sent, SurveyError):
+        raise _survey_refused(sent, args.program)
+    card = await services.programs.card(CLI, args.program)
+    assert not isinstance(card, Refusal)  # the system actor sees every program
+    if sent:
+        _out(
+            f"Final survey sent to {sent} participant{'' if sent == 1 else 's'} of program "
+            f"{args.program} «{card.program.name}» (through the outbox, with a reminder in 3 days)."
+        )
+    else:
+        _out(
+            f"Nobody new to ask in program {args.program} «{card.program.name}»: everyone "
+            "taking part has the final survey already."
+        )
+    _out(f"Results: python -m bot admin survey results --program {args.program}")
+    return EXIT_OK
+
+
+async def _survey_results(app: App, services: Services, args: argparse.Namespace) -> int:
+    results = await services.surveys.results(CLI, args.program)
+    if isinstance(results, SurveyError):
+        raise _survey_refused(results, args.program)
+    _out(f"Surveys of program {results.program_id} «{results.program}»")
+    if not results.pulse_rounds and results.final is None:
+        _out(
+            "No surveys sent yet. Pulse surveys go out every few weeks of a pair's work "
+            f"(programs.pulse_weeks, default {DEFAULT_PULSE_WEEKS}); the final one with "
+            f"python -m bot admin survey final --program {args.program}"
+        )
+        return EXIT_OK
+    for figures in results.pulse_rounds:
+        _out(f"  pulse round {figures.round}: {_figures_line(figures)}")
+    if len(results.pulse_rounds) > 1:
+        _out(f"  pulse, all rounds: {_figures_line(results.pulse)}")
+    if results.final is not None:
+        final = results.final
+        _out(f"  final: {_figures_line(final)}")
+        _out(
+            f"    mentees who would become mentors: {final.would_mentor}; "
+            f"mentors who would mentor again: {final.mentor_again}"
+        )
+    return EXIT_OK
+
+
+def _figures_line(figures: SurveyFigures) -> str:
+    satisfaction = "—" if figures.satisfaction is None else f"{figures.satisfaction:.1f} of 5"
+    nps = "—" if figures.nps is None else f"{figures.nps:+.0f}"
+    return (
+        f"sent {figures.sent}, answered {figures.completed}, unanswered {figures.unanswered}; "
+        f"satisfaction {satisfaction}; NPS {nps} (promoters {figures.promoters}, "
+        f"passives {figures.passives}, detractors {figures.detractors})"
+    )
+
+
 def _show_invite(invite: InviteInfo, qr_dir: Path | None) -> None:
     where = "organisation" if invite.program_id is None else "program"
     ident = invite.organization_id if invite.program_id is None else invite.program_id
@@ -517,15 +763,22 @@ def _show_invite(invite: InviteInfo, qr_dir: Path | None) -> None:
 COMMANDS = {
     "org create": _org_create,
     "org list": _org_list,
+    "org set": _org_set,
     "coordinator invite": _coordinator_invite,
     "program create": _program_create,
     "program list": _program_list,
+    "program set": _program_set,
+    "program next-stage": _program_next_stage,
+    "announce send": _announce_send,
+    "report export": _report_export,
     "invite create": _invite_create,
     "invite list": _invite_list,
     "invite revoke": _invite_revoke,
     "questionnaire load": _questionnaire_load,
     "material add": _material_add,
     "mentor approve": _mentor_approve,
+    "survey final": _survey_final,
+    "survey results": _survey_results,
 }
 
 

@@ -65,6 +65,7 @@ def build_policy(settings: Settings) -> Policy:
         consent_link_ttl=timedelta(days=bot.consent_link_days),
         questionnaire_reminders=tuple(timedelta(days=d) for d in bot.questionnaire_reminder_days),
         questionnaires_dir=bot.questionnaires_dir,
+        locales_dir=bot.locales_dir,
         links=InviteLinks(settings.telegram.username, settings.vk.group_id),
     )
 

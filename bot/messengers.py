@@ -22,7 +22,7 @@ from bot.handlers.telegram import (
 )
 from bot.handlers.vk import VkSender, build_vk, run_vk_polling
 from bot.handlers.webhook import Endpoint, TelegramWebhook, VkCallback, WebServer, run_web_server
-from bot.scheduler import build_scheduler
+from bot.scheduler import Sweep, build_scheduler
 from bot.services.outbox import DeliveryWorker, Sender
 from storage import Channel
 
@@ -47,7 +47,11 @@ async def run_messengers(app: App) -> None:
         max_attempts=outbox.max_attempts,
         concurrency=outbox.concurrency,
     )
-    scheduler = build_scheduler(worker, deliver_every_seconds=outbox.deliver_every_seconds)
+    scheduler = build_scheduler(
+        worker,
+        Sweep(app.database, app.clock, app.policy),
+        deliver_every_seconds=outbox.deliver_every_seconds,
+    )
     scheduler.start()
     log.info("running %s", ", ".join(channels.runs))
     try:

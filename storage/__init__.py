@@ -30,6 +30,7 @@ from storage.enums import (
     StaffRole,
 )
 from storage.models import (
+    Announcement,
     AuditLog,
     Base,
     Consent,
@@ -37,6 +38,7 @@ from storage.models import (
     DialogState,
     Feedback,
     Goal,
+    GoalProgress,
     Invitation,
     LinkCode,
     MatchExclusion,
@@ -62,6 +64,7 @@ from storage.models import (
 from storage.types import UTCDateTime
 
 __all__ = [
+    "Announcement",
     "ROLE_MODELS_BY_FORM",
     "AuditLog",
     "Base",
@@ -81,6 +84,7 @@ __all__ = [
     "Feedback",
     "FeedbackKind",
     "Goal",
+    "GoalProgress",
     "GoalStatus",
     "HappenedAnswer",
     "Invitation",

@@ -99,6 +99,9 @@ class Organization(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    # When the curators' weekly digest goes out, in the organisation's time zone.
+    digest_weekday: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # Monday
+    digest_hour: Mapped[int] = mapped_column(Integer, default=9, server_default="9")
     created_at: Mapped[datetime] = _created_at()
 
 
@@ -210,6 +213,8 @@ class Program(Base):
     # surveys (None: 4).
     reminder_minutes: Mapped[list[int] | None] = mapped_column(NullableJSON)
     pulse_weeks: Mapped[int | None] = mapped_column(Integer)
+    # Move to the next stage on its planned start date rather than by the curator's hand.
+    advance_by_date: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = _created_at()
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -500,6 +505,26 @@ class ProgramMaterial(Base):
     created_at: Mapped[datetime] = _created_at()
 
 
+class Announcement(Base):
+    """A curator's message to a program's participants (all, or one role), maybe with one of
+    the program's files; its deliveries are the notifications keyed `announcement:<id>:...`."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    program_id: Mapped[int] = _fk("programs.id", ondelete="CASCADE")
+    role: Mapped[ParticipantRole | None] = mapped_column(enum_type(ParticipantRole))
+    text: Mapped[str] = mapped_column(Text)
+    # A file of the program's materials sent along (uploaded once, `admin material add`).
+    material_id: Mapped[int | None] = _fk(
+        "program_materials.id", ondelete="SET NULL", nullable=True
+    )
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_by_person_id: Mapped[int | None] = _fk("people.id", ondelete="SET NULL", nullable=True)
+    created_at: Mapped[datetime] = _created_at()
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # delivery count sent
+
+
 class Meeting(Base):
     """A meeting of a pair; a counter-proposal or a reschedule is a new row via `replaces`."""
 
@@ -547,14 +572,21 @@ class MeetingConfirmation(Base):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     happened: Mapped[HappenedAnswer | None] = mapped_column(enum_type(HappenedAnswer))
     happened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    missed_reason: Mapped[str | None] = mapped_column(Text)  # why it did not happen
 
     meeting: Mapped[Meeting] = relationship(back_populates="confirmations")
 
 
 class Feedback(Base):
-    """A participant's feedback after a meeting, in a pulse survey or at the end."""
+    """A participant's feedback after a meeting, in a pulse survey or at the end.
+
+    A survey's row is created when the survey is sent (`round`: the pulse survey's number, 0 for
+    the final one; `survey_key`/`survey_version`: its questionnaire); `completed_at` is set when
+    the person confirms the answers, kept in `answers` by question id.
+    """
 
     __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("participant_id", "kind", "round"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     participant_id: Mapped[int] = _fk("participants.id", ondelete="CASCADE")
@@ -565,6 +597,10 @@ class Feedback(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     intermediate_result: Mapped[str | None] = mapped_column(Text)
     answers: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
+    round: Mapped[int | None] = mapped_column(Integer)
+    survey_key: Mapped[str | None] = mapped_column(String(64))
+    survey_version: Mapped[int | None] = mapped_column(Integer)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = _created_at()
 
 
@@ -582,8 +618,29 @@ class Goal(Base):
     progress: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[GoalStatus] = mapped_column(enum_type(GoalStatus), default=GoalStatus.OPEN)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # A step of a teacher mentee's individual educational route: the deficit area it works on,
+    # the concrete product it ends with, and when.
+    area: Mapped[str | None] = mapped_column(String(32))
+    product: Mapped[str | None] = mapped_column(Text)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    meeting_id: Mapped[int | None] = _fk("meetings.id", ondelete="SET NULL", nullable=True)
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = _updated_at()
+
+
+class GoalProgress(Base):
+    """One update of a goal's progress, at a meeting or between meetings."""
+
+    __tablename__ = "goal_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    goal_id: Mapped[int] = _fk("goals.id", ondelete="CASCADE")
+    meeting_id: Mapped[int | None] = _fk("meetings.id", ondelete="SET NULL", nullable=True)
+    participant_id: Mapped[int | None] = _fk("participants.id", ondelete="SET NULL", nullable=True)
+    progress: Mapped[int] = mapped_column(Integer)
+    status: Mapped[GoalStatus] = mapped_column(enum_type(GoalStatus))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created_at()
 
 
 class Notification(Base):

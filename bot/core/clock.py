@@ -37,3 +37,9 @@ class FrozenClock:
     def advance(self, delta: timedelta) -> None:
         """Move the clock forward."""
         self._now += delta
+
+    def set(self, moment: datetime) -> None:
+        """Move the clock forward to `moment`; time never runs backwards."""
+        if moment < self._now:
+            raise ValueError(f"{moment} is before {self._now}")
+        self._now = moment.astimezone(UTC)

@@ -204,7 +204,7 @@ class Conversation:
                 return await engine.render(state, ctx)
             case "lang":
                 return await engine.apply(state, ctx, Push("lang"))
-            case "privacy" | "delete_me" | "consents" | "consent" if (
+            case "privacy" | "delete_me" | "consents" | "consent" | "digest" if (
                 name := ALIASES.get(command.name, command.name)
             ) in engine.registry:
                 del state.stack[1:]

@@ -6,14 +6,21 @@ from collections.abc import Sequence
 
 from bot.dialogs import (
     accounts,
+    announce,
     deliveries,
     demo,
+    digest,
+    goals,
     matching,
     meetings,
     onboarding,
+    pair_summary,
     pairs,
     questionnaire,
+    reports,
     staff,
+    stages,
+    surveys,
 )
 from bot.dialogs.engine import DialogRegistry, MenuEntry, Outcome, Push, StepContext
 from bot.dialogs.menu import HELP, ROOT, build_lang, build_menu
@@ -40,7 +47,14 @@ def build_registry(locales: Sequence[str], *, with_demo: bool = True) -> DialogR
     onboarding.register(registry)
     questionnaire.register(registry)
     pairs.register(registry)
+    pair_summary.register(registry)
     meetings.register(registry)
+    goals.register(registry)
+    surveys.register(registry)
+    digest.register(registry)
+    reports.register(registry)
+    stages.register(registry)
+    announce.register(registry)
     registry.add(accounts.build_accounts())
     registry.menu.append(MenuEntry("menu-accounts", accounts.NAME))
     registry.add(deliveries.build_deliveries())

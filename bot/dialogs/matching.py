@@ -23,12 +23,14 @@ from bot.dialogs.engine import (
     MenuEntry,
     Outcome,
     Prompt,
+    Push,
     Reject,
     Stay,
     Step,
     StepContext,
     TextStep,
 )
+from bot.dialogs.pair_summary import NAME as PROGRAM_PAIRS
 from bot.services.base import URL_MAX, valid_url
 from bot.services.matching import Brief, MatchError, ProposalView
 from bot.services.mentors import TITLE_MAX, MentorRow
@@ -174,6 +176,7 @@ async def _card_view(ctx: StepContext) -> Prompt | MatchError:
         Choice("mentors", "matching-button-mentors"),
         Choice("materials", "matching-button-materials"),
         Choice("requests", "matching-button-requests", args={"count": settings.open_requests}),
+        Choice("pairs", "matching-button-pairs", args={"count": settings.active_pairs}),
         Choice("settings", "matching-button-settings"),
     ]
     return Prompt("matching-card", args, choices, columns=2)
@@ -195,6 +198,8 @@ async def _on_card(ctx: StepContext, value: JSON) -> Outcome:
             threshold=summary.threshold,
         )
         return Stay()
+    if value == "pairs":
+        return Push(PROGRAM_PAIRS, {"program_id": _program_id(ctx)})
     if value not in TASKS:
         return Stay()
     # Lists start from the top; proposals are listed anew.

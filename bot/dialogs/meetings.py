@@ -2,8 +2,9 @@
 topic), the meeting card with the answers that fit its state, and feedback after it.
 
 Notification buttons open the card through links `m<id>` or act at once through
-`m<id>_<action>` (yes, no, counter, held, missed, moved); every action is checked by the
-service against the person's place in the pair, so a forged payload changes nothing.
+`m<id>_<action>` (yes, no, counter, held, missed, moved, feedback); `mp<pair id>` opens the
+proposal wizard for a pair (the nudges' button). Every action is checked by the service against
+the person's place in the pair, so a forged payload changes nothing.
 """
 
 from __future__ import annotations
@@ -44,8 +45,10 @@ from storage import (
 )
 
 LIST, CARD, NEW, FEEDBACK = "meetings", "meeting_card", "meeting_new", "meeting_feedback"
-ZONE = "meeting_zone"
-LINK_RE = re.compile(r"^m(\d{1,12})(?:_(yes|no|counter|held|missed|moved))?$")
+ZONE, MISSED = "meeting_zone", "meeting_missed"
+GOALS = "goals"  # bot.dialogs.goals.NAME
+LINK_RE = re.compile(r"^m(\d{1,12})(?:_(yes|no|counter|held|missed|moved|feedback))?$")
+PROPOSE_RE = re.compile(r"^mp(\d{1,12})$")
 DAYS_OFFERED = 14
 TIMES_OFFERED = ("15:00", "16:00", "17:00", "18:00", "19:00", "20:00")
 DURATIONS = (30, 45, 60, 90)
@@ -152,6 +155,7 @@ def card_args(ctx: StepContext, view: MeetingView) -> dict[str, Any]:
         "program": view.program,
         "kind": view.kind.value,
         "when": _when(ctx, view),
+        "reason": view.my_reason or "none",
         "minutes": view.duration_minutes,
         "place": view.place or "none",
         "link": view.online_url or "none",
@@ -194,6 +198,8 @@ def card_choices(view: MeetingView) -> list[Choice]:
         ]
     if view.my_happened is HappenedAnswer.YES and not view.feedback_given:
         choices.append(Choice("feedback", "meeting-button-feedback"))
+    if view.status is MeetingStatus.HELD:
+        choices.append(Choice("goals", "meeting-button-goals"))
     choices.append(Choice("close", "meeting-button-close"))
     return choices
 
@@ -213,10 +219,12 @@ async def act(ctx: StepContext, meeting_id: int, action: str) -> Outcome | None:
             if error is not None:
                 return _error(error)
             ctx.say("meeting-cancelled-by-me")
-        case "counter" | "reschedule":
+        case "counter" | "reschedule" | "goals":
             view = await meetings.view(person, meeting_id)
             if isinstance(view, MeetingError):
                 return _error(view)
+            if action == "goals":
+                return Push(GOALS, {"pair_id": view.pair_id, "meeting_id": meeting_id})
             return Push(
                 NEW,
                 {"pair_id": view.pair_id, "mode": action, "meeting_id": meeting_id},
@@ -227,7 +235,7 @@ async def act(ctx: StepContext, meeting_id: int, action: str) -> Outcome | None:
                 return _error(status)
             if action == "held":
                 return Push(FEEDBACK, {"meeting_id": meeting_id})
-            ctx.say("meeting-happened-not", moved=str(action == "moved"))
+            return Push(MISSED, {"meeting_id": meeting_id, "moved": action == "moved"})
         case "feedback":
             return Push(FEEDBACK, {"meeting_id": meeting_id})
         case _:
@@ -260,7 +268,15 @@ class CardStep(Step):
 
 
 async def meeting_link(ctx: StepContext, payload: str) -> Outcome | None:
-    """`m<id>` opens the card; `m<id>_<action>` acts first (buttons of notifications)."""
+    """`m<id>` opens the card; `m<id>_<action>` acts first (buttons of notifications);
+    `mp<pair id>` proposes a meeting to the pair."""
+    propose = PROPOSE_RE.match(payload)
+    if propose is not None:
+        pair_id = int(propose.group(1))
+        if pair_id not in {p.pair_id for p in await ctx.services.matching.my_pairs(ctx.person.id)}:
+            ctx.say("meeting-error-not_found")
+            return Stay()
+        return Push(NEW, {"pair_id": pair_id, "mode": "new"})
     found = LINK_RE.match(payload)
     if found is None:
         return None
@@ -532,7 +548,38 @@ async def _save_feedback(ctx: StepContext, value: JSON = None) -> Outcome:
     if error is not None:
         return _error(error)
     ctx.say("meeting-feedback-thanks")
+    view = await ctx.services.meetings.view(ctx.person.id, int(ctx.args["meeting_id"]))
+    if not isinstance(view, MeetingError) and view.kind is MeetingKind.PLANNING:
+        return Goto("goals")
     return Finish({"feedback": True})
+
+
+class GoalsOffer(Step):
+    """After the planning meeting's feedback: record the pair's goals now or later."""
+
+    name = "goals"
+
+    async def prompt(self, ctx: StepContext) -> Prompt:
+        return Prompt(
+            "meeting-goals-offer",
+            choices=[
+                Choice("goals", "meeting-button-goals-now"),
+                Choice("later", "meeting-button-later"),
+            ],
+        )
+
+    async def on_choice(self, ctx: StepContext, value: JSON) -> Outcome:
+        if value == "later":
+            return Finish({"feedback": True})
+        if value != "goals":
+            return Reject("button-stale")
+        view = await ctx.services.meetings.view(ctx.person.id, int(ctx.args["meeting_id"]))
+        if isinstance(view, MeetingError):
+            return _error(view)
+        return Push(GOALS, {"pair_id": view.pair_id, "meeting_id": view.id})
+
+    async def on_result(self, ctx: StepContext, result: JSON) -> Outcome:
+        return Finish({"feedback": True})
 
 
 def _text(ctx: StepContext, text: str) -> JSON:
@@ -578,6 +625,72 @@ def build_feedback() -> Dialog:
                 then=_result_typed,
                 max_length=2000,
             ),
+            GoalsOffer(),
+        ],
+    )
+
+
+# --- "it did not happen" -----------------------------------------------------------------------
+
+
+async def _reason_typed(ctx: StepContext, value: JSON) -> Outcome:
+    error = await ctx.services.meetings.missed_reason(
+        ctx.person.id, int(ctx.args["meeting_id"]), str(value)
+    )
+    if error is not None:
+        return _error(error)
+    ctx.say("meeting-reason-thanks")
+    return Goto("again")
+
+
+async def _skip_reason(ctx: StepContext, value: JSON) -> Outcome:
+    return Goto("again")
+
+
+class AgainStep(Step):
+    """Offer to agree on a new time right away."""
+
+    name = "again"
+
+    async def prompt(self, ctx: StepContext) -> Prompt:
+        return Prompt(
+            "meeting-offer-again",
+            choices=[
+                Choice("new", "meeting-button-new-time"),
+                Choice("later", "meeting-button-later"),
+            ],
+        )
+
+    async def on_choice(self, ctx: StepContext, value: JSON) -> Outcome:
+        if value == "later":
+            return Finish()
+        if value != "new":
+            return Reject("button-stale")
+        view = await ctx.services.meetings.view(ctx.person.id, int(ctx.args["meeting_id"]))
+        if isinstance(view, MeetingError):
+            return _error(view)
+        return Push(NEW, {"pair_id": view.pair_id, "mode": "new"})
+
+    async def on_result(self, ctx: StepContext, result: JSON) -> Outcome:
+        return Finish(result)
+
+
+def build_missed() -> Dialog:
+    """The reason it did not happen (may be skipped), then an offer to propose a new time."""
+    return Dialog(
+        MISSED,
+        [
+            TextStep(
+                "reason",
+                "meeting-ask-reason",
+                parse=_text,
+                choices=_skip_choice,
+                on_choice=_skip_reason,
+                then=_reason_typed,
+                max_length=2000,
+                args=lambda ctx: {"moved": str(bool(ctx.args.get("moved")))},
+            ),
+            AgainStep(),
         ],
     )
 
@@ -613,6 +726,7 @@ def register(registry: DialogRegistry) -> None:
     registry.add(Dialog(CARD, [CardStep()]))
     registry.add(build_new())
     registry.add(build_feedback())
+    registry.add(build_missed())
     registry.add(Dialog(ZONE, [ChoiceStep("zone", "meetings-ask-zone", _zones, then=_zone_chosen)]))
     registry.menu.append(MenuEntry("menu-meetings", LIST, visible=in_a_pair))
     registry.links.append(meeting_link)

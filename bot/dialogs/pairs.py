@@ -1,5 +1,6 @@
-"""The "my pair" menu (menu-my-pair) for mentees and mentors in an active pair: who the
-partner is, asking for a change.
+"""The "my pair" menu (menu-my-pair) for mentees and mentors in an active pair: the partners,
+each pair's summary (meetings, ratings, goals, the next meeting), its goals, a meeting to
+propose, and asking for a change.
 
 The request goes to the program's curators with the reason; they decide in the matching menu.
 Buttons carry the pair they are about; the service checks that the person is in it.
@@ -22,12 +23,16 @@ from bot.dialogs.engine import (
     MenuEntry,
     Outcome,
     Prompt,
+    Push,
     Reject,
     Stay,
     Step,
     StepContext,
     TextStep,
 )
+from bot.dialogs.meetings import GOALS
+from bot.dialogs.meetings import NEW as NEW_MEETING
+from bot.dialogs.pair_summary import summary_prompt
 from bot.services.matching import REASON_MAX, MatchError, MyPair
 
 NAME = "pairs"
@@ -61,7 +66,7 @@ async def _chosen(ctx: StepContext) -> MyPair | None:
 
 
 class PairList(Step):
-    """The person's partners, each with a button to ask for a change."""
+    """The person's pairs; one opens its summary."""
 
     name = "list"
 
@@ -74,23 +79,79 @@ class PairList(Step):
             ctx.t("pairs-line", partner=p.partner, role=p.role.value, program=p.program)
             for p in pairs
         ]
+        partners: dict[int, list[str]] = {}
+        for pair in pairs:
+            partners.setdefault(pair.pair_id, []).append(pair.partner)
         choices = [
-            Choice(
-                ["change", p.pair_id, p.mentee_participant_id],
-                "pairs-button-change",
-                args={"partner": p.partner},
-            )
-            for p in pairs
+            Choice(["open", pair_id], "pairs-button-open", args={"partner": ", ".join(names)})
+            for pair_id, names in partners.items()
         ]
         return Prompt("pairs-list", {"lines": "\n".join(lines), "count": len(pairs)}, choices)
 
     async def on_choice(self, ctx: StepContext, value: JSON) -> Outcome:
-        """A partner picked: ask why."""
+        """A pair picked: its summary."""
         if value == TO_MENU:
             return Finish()
-        target = _target(value)
-        if target is None:
+        if (
+            isinstance(value, list)
+            and len(value) == 2
+            and value[0] == "open"
+            and isinstance(value[1], int)
+        ):
+            ctx.data["pair_id"] = value[1]
+            return Goto("card")
+        return Reject("button-stale")
+
+
+class PairCard(Step):
+    """A pair's summary with what a member can do about it."""
+
+    name = "card"
+
+    async def _mine(self, ctx: StepContext) -> list[MyPair]:
+        pair_id = ctx.data.get("pair_id")
+        return [
+            p for p in await ctx.services.matching.my_pairs(ctx.person.id) if p.pair_id == pair_id
+        ]
+
+    async def prompt(self, ctx: StepContext) -> Prompt:
+        """The summary, then goals, a meeting to propose and a change per partner."""
+        mine = await self._mine(ctx)
+        if not mine:
+            return Prompt("pairs-not-found", choices=[Choice("list", "pairs-button-list")])
+        pair_id = mine[0].pair_id
+        choices = [
+            Choice("goals", "pairs-button-goals"),
+            Choice("meet", "pairs-button-meet"),
+            *(
+                Choice(
+                    ["change", p.pair_id, p.mentee_participant_id],
+                    "pairs-button-change",
+                    args={"partner": p.partner},
+                )
+                for p in mine
+            ),
+            Choice("list", "pairs-button-list"),
+        ]
+        return await summary_prompt(ctx, pair_id, choices)
+
+    async def on_choice(self, ctx: StepContext, value: JSON) -> Outcome:
+        """Goals, a new meeting, a change request, or back to the list."""
+        if value == "list":
+            ctx.frame.step = ctx.frame.history.pop() if ctx.frame.history else PairList.name
             return Stay()
+        mine = await self._mine(ctx)
+        if not mine:
+            ctx.say("pairs-not-found")
+            return Stay()
+        pair_id = mine[0].pair_id
+        if value == "goals":
+            return Push(GOALS, {"pair_id": pair_id, "meeting_id": None})
+        if value == "meet":
+            return Push(NEW_MEETING, {"pair_id": pair_id, "mode": "new"})
+        target = _target(value)
+        if target is None or target[0] != pair_id:
+            return Reject("button-stale")
         ctx.data["pair_id"], ctx.data["mentee_id"] = target
         pair = await _chosen(ctx)
         if pair is None:
@@ -98,6 +159,9 @@ class PairList(Step):
             return Stay()
         ctx.data["partner"] = pair.partner
         return Goto("reason")
+
+    async def on_result(self, ctx: StepContext, result: JSON) -> Outcome:
+        return Stay()
 
 
 def _parse_reason(ctx: StepContext, text: str) -> str:
@@ -140,6 +204,7 @@ def build_pairs() -> Dialog:
         NAME,
         [
             PairList(),
+            PairCard(),
             TextStep(
                 "reason",
                 "pairs-reason",

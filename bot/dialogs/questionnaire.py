@@ -1,9 +1,12 @@
 """Filling a questionnaire: one question at a time, review, edit, resume.
 
-Opened with `Push("questionnaire", {"participant_id": id})`; finishes with `{"done": True}` once
-the person confirms the review, `{"done": False}` when the participant cannot answer (not theirs,
-no longer taking part, no questionnaire). Every answer is stored at once, so a person who leaves
-comes back to the first unanswered visible question.
+Opened with `Push("questionnaire", {"participant_id": id})` for the intake questionnaire, or
+`Push("questionnaire", {"survey_id": feedback_id})` for a pulse or final survey response (the
+same steps; a `Source` holds what differs: where answers go and the texts around them). Finishes
+with `{"done": True}` once the person confirms the review, `{"done": False}` when they cannot
+answer (not theirs, no longer taking part, no questionnaire, a survey answered already). Every
+answer is stored at once, so a person who leaves comes back to the first unanswered visible
+question.
 
 Back: the engine's Back pops `frame.history`, so this dialog keeps the history itself. At a
 question it holds one entry per visible question before it (Back shows the previous visible
@@ -18,6 +21,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from bot.dialogs.engine import (
     JSON,
@@ -40,7 +44,11 @@ from bot.services.questionnaires import (
     QuestionnaireDef,
     QuestionType,
 )
+from bot.services.surveys import SurveyError, SurveyResponse
 from storage import MentorshipForm, Participant
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 NAME = "questionnaire"
 QUESTION, REVIEW, PICK = "question", "review", "pick"
@@ -139,14 +147,132 @@ def parse_typed(question: Question, text: str, *, today: date, locale: str) -> J
 # --- the data a step shows -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """Why the dialog cannot go on: the text that says so."""
+
+    text_id: str
+
+
+INTAKE_UNAVAILABLE = Closed("questionnaire-unavailable")
+SURVEY_CLOSED: dict[SurveyError, Closed] = {
+    SurveyError.ANSWERED: Closed("survey-answered"),
+    SurveyError.EXPIRED: Closed("survey-expired"),
+}
+SURVEY_UNAVAILABLE = Closed("survey-unavailable")
+
+
+def survey_closed(error: SurveyError) -> Closed:
+    """What a person is told when a survey response cannot be answered."""
+    return SURVEY_CLOSED.get(error, SURVEY_UNAVAILABLE)
+
+
+class Source:
+    """Where the questions come from and the answers go: what differs between the intake
+    questionnaire and a survey, with the texts said around the questions."""
+
+    intro = "questionnaire-intro"
+    resume = "questionnaire-resume"
+    done = "questionnaire-done"
+    unavailable = INTAKE_UNAVAILABLE
+
+    def __init__(self, definition: QuestionnaireDef, form: MentorshipForm) -> None:
+        self.definition = definition
+        self.form = form
+
+    async def answers(self) -> dict[str, JSON]:
+        """The stored answers that fit, by question id (None: skipped)."""
+        raise NotImplementedError
+
+    async def save(self, question_id: str, value: JSON) -> Closed | None:
+        """Store one answer; Closed when it can no longer be changed."""
+        raise NotImplementedError
+
+    async def finish(self) -> Closed | None:
+        """Confirm the answers; Closed when it can no longer be changed."""
+        raise NotImplementedError
+
+    async def start(self) -> None:
+        """The dialog opened it (the intake plans its reminders the first time)."""
+
+
+class IntakeSource(Source):
+    """A participant's intake questionnaire (answers in `questionnaire_answers`)."""
+
+    def __init__(
+        self,
+        services: Services,
+        participant: Participant,
+        definition: QuestionnaireDef,
+        form: MentorshipForm,
+    ) -> None:
+        super().__init__(definition, form)
+        self.service = services.questionnaires
+        self.participant = participant
+
+    async def answers(self) -> dict[str, JSON]:
+        """The participant's answers."""
+        return await self.service.answers(self.participant, self.definition)
+
+    async def save(self, question_id: str, value: JSON) -> Closed | None:
+        """Store the answer (a finished questionnaire may still be changed)."""
+        await self.service.save_answer(self.participant, self.definition, question_id, value)
+        return None
+
+    async def finish(self) -> Closed | None:
+        """Mark the questionnaire done."""
+        await self.service.finish(self.participant, self.definition)
+        return None
+
+    async def start(self) -> None:
+        """Pin the questionnaire and plan reminders the first time."""
+        await self.service.start(self.participant)
+
+
+class SurveySource(Source):
+    """A pulse or final survey response (answers in its `feedback` row)."""
+
+    intro = "survey-intro"
+    resume = "survey-resume"
+    done = "survey-done"
+    unavailable = SURVEY_UNAVAILABLE
+
+    def __init__(self, services: Services, response: SurveyResponse) -> None:
+        super().__init__(response.definition, response.form)
+        self.service = services.surveys
+        self.response = response
+
+    async def answers(self) -> dict[str, JSON]:
+        """The answers so far."""
+        return self.service.answers(self.response)
+
+    async def save(self, question_id: str, value: JSON) -> Closed | None:
+        """Store the answer, unless the response is completed."""
+        saved = await self.service.save_answer(self.response, question_id, value)
+        return survey_closed(saved) if isinstance(saved, SurveyError) else None
+
+    async def finish(self) -> Closed | None:
+        """Complete the response."""
+        error = await self.service.finish(self.response)
+        return None if error is None else survey_closed(error)
+
+
 @dataclass(slots=True)
 class View:
-    """The participant, their questionnaire and answers, as of this update."""
+    """The questionnaire being answered and its answers, as of this update."""
 
-    participant: Participant
-    definition: QuestionnaireDef
-    form: MentorshipForm
+    source: Source
     answers: dict[str, JSON]
+
+    @property
+    def definition(self) -> QuestionnaireDef:
+        """The questionnaire."""
+        return self.source.definition
+
+    @property
+    def form(self) -> MentorshipForm:
+        """The program's form (show_if may depend on it)."""
+        return self.source.form
 
     @property
     def visible(self) -> list[Question]:
@@ -166,23 +292,43 @@ class View:
         return self.visible[index] if 0 <= index < len(ids) else None
 
 
-async def load_view(ctx: StepContext) -> View | None:
-    """The view, or None when the dialog's participant is not this person's to answer for."""
-    participant_id = ctx.args.get("participant_id")
-    if not isinstance(participant_id, int) or isinstance(participant_id, bool):
-        return None
-    service = ctx.services.questionnaires
+def _id_arg(ctx: StepContext, name: str) -> int | None:
+    value = ctx.args.get(name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+async def load_source(ctx: StepContext) -> Source | Closed:
+    """The source the dialog's arguments name, if this person may answer it now."""
+    services = ctx.services
+    if "survey_id" in ctx.args:
+        survey_id = _id_arg(ctx, "survey_id")
+        if survey_id is None:
+            return SURVEY_UNAVAILABLE
+        response = await services.surveys.response(ctx.person.id, survey_id)
+        if isinstance(response, SurveyError):
+            return survey_closed(response)
+        return SurveySource(services, response)
+    participant_id = _id_arg(ctx, "participant_id")
+    if participant_id is None:
+        return INTAKE_UNAVAILABLE
+    service = services.questionnaires
     participant = await service.participant_of(ctx.person.id, participant_id)
     if participant is None:
-        return None
+        return INTAKE_UNAVAILABLE
     try:
         definition = await service.for_participant(participant)
     except NoQuestionnaireError:
-        return None
-    form = await service.form_of(participant)
-    answers = await service.answers(participant, definition)
-    view = View(participant, definition, form, answers)
-    return view if view.visible else None
+        return INTAKE_UNAVAILABLE
+    return IntakeSource(services, participant, definition, await service.form_of(participant))
+
+
+async def load_view(ctx: StepContext) -> View | Closed:
+    """The view, or why the dialog's questionnaire is not this person's to answer now."""
+    source = await load_source(ctx)
+    if isinstance(source, Closed):
+        return source
+    view = View(source, await source.answers())
+    return view if view.visible else source.unavailable
 
 
 def _current(ctx: StepContext, view: View) -> Question | None:
@@ -191,18 +337,16 @@ def _current(ctx: StepContext, view: View) -> Question | None:
     return next((q for q in visible if q.id == question_id), None)
 
 
-def _close(ctx: StepContext) -> Outcome:
-    """Leave politely: the participant's data are gone or were never this person's."""
+def _close(ctx: StepContext, closed: Closed) -> Outcome:
+    """Leave politely: the data are gone, were never this person's, or are final."""
     if not ctx.data.get("closed"):
-        ctx.say("questionnaire-unavailable")
+        ctx.say(closed.text_id)
     return Finish({"done": False})
 
 
-def _unavailable(ctx: StepContext) -> Prompt:
+def _unavailable(ctx: StepContext, closed: Closed) -> Prompt:
     ctx.data["closed"] = True
-    return Prompt(
-        "questionnaire-unavailable", choices=[Choice(CLOSE, "questionnaire-button-close")]
-    )
+    return Prompt(closed.text_id, choices=[Choice(CLOSE, "questionnaire-button-close")])
 
 
 def _settle(ctx: StepContext, view: View) -> None:
@@ -354,10 +498,11 @@ def _same_number(answer: JSON, number: int) -> bool:
 
 async def _answer(ctx: StepContext, view: View, question: Question, value: JSON) -> Outcome:
     """Store the answer at once, then go on."""
-    service = ctx.services.questionnaires
-    await service.save_answer(view.participant, view.definition, question.id, value)
+    closed = await view.source.save(question.id, value)
+    if closed is not None:
+        return _close(ctx, closed)
     ctx.data.pop("draft", None)
-    view.answers = await service.answers(view.participant, view.definition)
+    view.answers = await view.source.answers()
     return _advance(ctx, view, question)
 
 
@@ -411,8 +556,8 @@ class QuestionStep(Step):
     async def prompt(self, ctx: StepContext) -> Prompt:
         """Progress, the question, a hint, and buttons for its options."""
         view = await load_view(ctx)
-        if view is None:
-            return _unavailable(ctx)
+        if isinstance(view, Closed):
+            return _unavailable(ctx, view)
         _settle(ctx, view)
         question = _current(ctx, view)
         assert question is not None, "settled on a visible question"
@@ -434,8 +579,8 @@ class QuestionStep(Step):
     async def on_choice(self, ctx: StepContext, value: JSON) -> Outcome:
         """A tapped option, scale point, Yes/No, Done, Keep or Skip."""
         view = await load_view(ctx)
-        if view is None:
-            return _close(ctx)
+        if isinstance(view, Closed):
+            return _close(ctx, view)
         question = _current(ctx, view)
         if question is None or not isinstance(value, str):
             return Reject("button-stale")
@@ -461,8 +606,8 @@ class QuestionStep(Step):
     async def on_text(self, ctx: StepContext, text: str) -> Outcome:
         """A typed answer to a text, number or date question."""
         view = await load_view(ctx)
-        if view is None:
-            return _close(ctx)
+        if isinstance(view, Closed):
+            return _close(ctx, view)
         question = _current(ctx, view)
         if question is None or question.type not in TYPED:
             return Reject("input-use-buttons")
@@ -483,8 +628,8 @@ class ReviewStep(Step):
     async def prompt(self, ctx: StepContext) -> Prompt:
         """The review: every visible answer, then confirm or change one."""
         view = await load_view(ctx)
-        if view is None:
-            return _unavailable(ctx)
+        if isinstance(view, Closed):
+            return _unavailable(ctx, view)
         _settle(ctx, view)
         lines = [
             ctx.t(
@@ -509,8 +654,8 @@ class ReviewStep(Step):
     async def on_choice(self, ctx: StepContext, value: JSON) -> Outcome:
         """Confirm (the questionnaire is done) or pick an answer to change."""
         view = await load_view(ctx)
-        if view is None:
-            return _close(ctx)
+        if isinstance(view, Closed):
+            return _close(ctx, view)
         if value == EDIT:
             return Goto(PICK)
         if value != CONFIRM:
@@ -520,8 +665,10 @@ class ReviewStep(Step):
             ctx.data.update(current=gap.id, editing=True)
             ctx.say("questionnaire-unanswered")
             return Goto(QUESTION)
-        await ctx.services.questionnaires.finish(view.participant, view.definition)
-        ctx.say("questionnaire-done")
+        closed = await view.source.finish()
+        if closed is not None:
+            return _close(ctx, closed)
+        ctx.say(view.source.done)
         return Finish({"done": True})
 
 
@@ -533,8 +680,8 @@ class PickStep(Step):
     async def prompt(self, ctx: StepContext) -> Prompt:
         """One button per visible question."""
         view = await load_view(ctx)
-        if view is None:
-            return _unavailable(ctx)
+        if isinstance(view, Closed):
+            return _unavailable(ctx, view)
         _settle(ctx, view)
         choices = [
             Choice(question.id, label=f"{number}. {question.label(ctx.locale)}")
@@ -545,8 +692,8 @@ class PickStep(Step):
     async def on_choice(self, ctx: StepContext, value: JSON) -> Outcome:
         """Answer the picked question again, then come back to the review."""
         view = await load_view(ctx)
-        if view is None:
-            return _close(ctx)
+        if isinstance(view, Closed):
+            return _close(ctx, view)
         if value not in [question.id for question in view.visible]:
             return Reject("button-stale")
         ctx.data.pop("draft", None)
@@ -555,11 +702,11 @@ class PickStep(Step):
 
 
 async def _on_start(ctx: StepContext) -> None:
-    """Pin the questionnaire, plan reminders the first time, and place the person."""
+    """Start the source (the intake pins and plans reminders), and place the person."""
     view = await load_view(ctx)
-    if view is None:
+    if isinstance(view, Closed):
         return
-    await ctx.services.questionnaires.start(view.participant)
+    await view.source.start()
     visible = view.visible
     gap = view.first_unanswered()
     if gap is None:
@@ -567,10 +714,10 @@ async def _on_start(ctx: StepContext) -> None:
         return
     ctx.data["current"] = gap.id
     if any(question.id in view.answers for question in visible):
-        ctx.say("questionnaire-resume", number=visible.index(gap) + 1, total=len(visible))
+        ctx.say(view.source.resume, number=visible.index(gap) + 1, total=len(visible))
     else:
         title = view.definition.title.get(ctx.locale)
-        ctx.say("questionnaire-intro", title=title, total=len(visible))
+        ctx.say(view.source.intro, title=title, total=len(visible))
 
 
 def build_questionnaire() -> Dialog:
@@ -583,4 +730,14 @@ def register(registry: DialogRegistry) -> None:
     registry.add(build_questionnaire())
 
 
-__all__ = ["NAME", "build_questionnaire", "parse_date", "parse_number", "register"]
+__all__ = [
+    "NAME",
+    "Closed",
+    "Source",
+    "build_questionnaire",
+    "load_view",
+    "parse_date",
+    "parse_number",
+    "register",
+    "survey_closed",
+]

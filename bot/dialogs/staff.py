@@ -60,6 +60,8 @@ from storage import (
 
 PROGRAMS = "programs"
 CREATE = "program-create"
+# Dialogs the program card opens with the program's id.
+STAGES, DIGEST, ANNOUNCE, REPORTS = "stages", "digest", "announce", "reports"
 ONBOARDING = "onboarding"
 PAGE_SIZE = 10
 DESCRIPTION_MAX = 1000
@@ -251,14 +253,23 @@ async def _card_view(ctx: StepContext) -> Prompt | Refusal:
         "mentors": _counts(ctx, card, ParticipantRole.MENTOR),
         "curators": card.curators,
     }
-    choices = [Choice("links", "staff-button-links"), Choice("joined", "staff-button-joined")]
-    return Prompt("staff-card", args, choices)
+    choices = [
+        Choice("links", "staff-button-links"),
+        Choice("joined", "staff-button-joined"),
+        Choice(STAGES, "staff-button-stages"),
+        Choice(DIGEST, "staff-button-digest"),
+        Choice(ANNOUNCE, "staff-button-announce"),
+        Choice(REPORTS, "staff-button-reports"),
+    ]
+    return Prompt("staff-card", args, choices, columns=2)
 
 
 async def _on_card(ctx: StepContext, value: JSON) -> Outcome:
     if value == "joined":
         ctx.data["offset"] = 0
         return Goto("joined")
+    if value in (STAGES, DIGEST, ANNOUNCE, REPORTS):
+        return Push(str(value), {"program_id": _program_id(ctx)})
     return Goto("role")
 
 

@@ -35,12 +35,16 @@ from storage import (
     ConsentStatus,
     DialogState,
     Feedback,
+    Goal,
+    GoalProgress,
     LinkCode,
+    MeetingConfirmation,
     MentorshipForm,
     MessengerAccount,
     Notification,
     NotificationStatus,
     Organization,
+    PairMember,
     Participant,
     ParticipantRole,
     ParticipantStatus,
@@ -1102,6 +1106,14 @@ class EnrolmentService(Service):
             )
             return False
         self.audit.record(person, ACTION_DELETED, "people", person_id)
+        every = list(
+            await self.session.scalars(
+                select(Participant.id).where(Participant.person_id == person_id)
+            )
+        )
+        if every:
+            # Goals outlive a deleted participant (SET NULL), so what is theirs goes first.
+            await self._erase_pair_work(every)
         await self.session.flush()
         await self._delete_states(person_id)
         await self.session.execute(delete(Person).where(Person.id == person_id))
@@ -1149,6 +1161,7 @@ class EnrolmentService(Service):
         await self._delete_answers(ids)
         if ids:
             await self.session.execute(delete(Feedback).where(Feedback.participant_id.in_(ids)))
+            await self._erase_pair_work(ids)
         await self.session.execute(delete(LinkCode).where(LinkCode.person_id == person.id))
         await self.session.execute(
             update(ConsentLink)
@@ -1170,6 +1183,39 @@ class EnrolmentService(Service):
         )
         await self.session.execute(
             delete(MessengerAccount).where(MessengerAccount.person_id == person.id)
+        )
+
+    async def _erase_pair_work(self, participant_ids: list[int]) -> None:
+        """What the person wrote or what is about them in their pairs: their own goals (and
+        every goal of a pair where they were the only mentee), their progress notes, and why
+        they missed meetings. Meeting rows stay for the partner's history."""
+        only_mentee = (
+            select(PairMember.pair_id)
+            .where(PairMember.role == ParticipantRole.MENTEE)
+            .group_by(PairMember.pair_id)
+            .having(func.count() == 1)
+        )
+        theirs = select(PairMember.pair_id).where(
+            PairMember.participant_id.in_(participant_ids),
+            PairMember.role == ParticipantRole.MENTEE,
+            PairMember.pair_id.in_(only_mentee),
+        )
+        await self.session.execute(
+            delete(Goal)
+            .where(or_(Goal.participant_id.in_(participant_ids), Goal.pair_id.in_(theirs)))
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.execute(
+            update(GoalProgress)
+            .where(GoalProgress.participant_id.in_(participant_ids))
+            .values(note=None)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.execute(
+            update(MeetingConfirmation)
+            .where(MeetingConfirmation.participant_id.in_(participant_ids))
+            .values(missed_reason=None)
+            .execution_options(synchronize_session=False)
         )
 
     async def _delete_states(self, person_id: int) -> None:

@@ -10,6 +10,7 @@ its pending reminders. Times are stored in UTC and shown in each reader's own ti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -55,6 +56,7 @@ ACTION_ANSWERED = "meetings.answered"
 ACTION_CANCELLED = "meetings.cancelled"
 ACTION_HAPPENED = "meetings.happened"
 ACTION_FEEDBACK = "meetings.feedback"
+ACTION_MISSED_REASON = "meetings.missed-reason"
 
 
 class MeetingError(StrEnum):
@@ -98,6 +100,7 @@ class MeetingView:
     proposed_by_me: bool
     my_response: ConfirmationResponse
     my_happened: HappenedAnswer | None
+    my_reason: str | None  # why it did not happen, in the viewer's words
     others: tuple[tuple[str, ConfirmationResponse], ...]
     my_role: ParticipantRole
     ended: bool
@@ -114,6 +117,21 @@ def when_args(moment: datetime, zone_name: str | None) -> dict[str, Any]:
         "time": shown.strftime("%H:%M"),
         "zone": calendar.utc_offset(zone_name, moment),
     }
+
+
+def settled_status(status: MeetingStatus, said: Sequence[HappenedAnswer | None]) -> MeetingStatus:
+    """A meeting's status after the members' answers to "did it happen?": held when anyone
+    says yes; once everyone answered, moved if anyone says so, else missed if anyone says no;
+    unchanged while answers are missing or all are unknown."""
+    if HappenedAnswer.YES in said:
+        return MeetingStatus.HELD
+    if None in said:
+        return status
+    if HappenedAnswer.MOVED in said:
+        return MeetingStatus.RESCHEDULED
+    if HappenedAnswer.NO in said:
+        return MeetingStatus.MISSED
+    return status
 
 
 class MeetingService(Service):
@@ -181,6 +199,7 @@ class MeetingService(Service):
             meeting.proposed_by_participant_id == me.id,
             mine.response if mine else ConfirmationResponse.PENDING,
             mine.happened if mine else None,
+            mine.missed_reason if mine else None,
             tuple(others),
             me.role,
             self._ended(meeting),
@@ -367,7 +386,8 @@ class MeetingService(Service):
         if not self._ended(meeting):
             return MeetingError.TOO_EARLY
         mine = await self._confirmation(meeting.id, me.id)
-        if mine is None or mine.happened is not None:
+        # Counted as unknown after no answer and a nudge; a late answer still counts.
+        if mine is None or mine.happened not in (None, HappenedAnswer.UNKNOWN):
             return MeetingError.DECIDED
         now = self.clock.now()
         mine.happened = answer
@@ -375,16 +395,30 @@ class MeetingService(Service):
         await self.session.flush()
         await self._drop_pending(meeting.id, only=f"check-nudge:{me.id}")
         answers = await self._answers(meeting.id)
-        said = [a.happened for a in answers.values()]
-        if HappenedAnswer.YES in said:
-            meeting.status = MeetingStatus.HELD
-        elif None not in said:
-            meeting.status = (
-                MeetingStatus.RESCHEDULED if HappenedAnswer.MOVED in said else MeetingStatus.MISSED
-            )
+        meeting.status = settled_status(meeting.status, [a.happened for a in answers.values()])
         meeting.updated_at = now
         await self._audit(person_id, ACTION_HAPPENED, meeting, answer=answer.value)
         return meeting.status
+
+    async def missed_reason(
+        self, person_id: int, meeting_id: int, reason: str
+    ) -> MeetingError | None:
+        """Why the meeting did not happen, from a member who said no or moved; once."""
+        found = await self._mine(person_id, meeting_id)
+        if isinstance(found, MeetingError):
+            return found
+        meeting, me = found
+        reason = reason.strip()
+        if not 0 < len(reason) <= TEXT_MAX:
+            return MeetingError.INVALID
+        mine = await self._confirmation(meeting.id, me.id)
+        if mine is None or mine.happened not in (HappenedAnswer.NO, HappenedAnswer.MOVED):
+            return MeetingError.NOT_FOUND
+        if mine.missed_reason is not None:
+            return MeetingError.DECIDED
+        mine.missed_reason = reason
+        await self._audit(person_id, ACTION_MISSED_REASON, meeting)
+        return None
 
     async def feedback(
         self,
@@ -613,7 +647,9 @@ class MeetingService(Service):
         """Everyone gets the calendar file; reminders and "did it happen?" are planned."""
         pair = await self.session.get_one(Pair, meeting.pair_id)
         program = await self.session.get_one(Program, pair.program_id)
-        offsets = program.reminder_minutes or list(DEFAULT_REMINDERS)
+        offsets = (
+            DEFAULT_REMINDERS if program.reminder_minutes is None else program.reminder_minutes
+        )
         file = _ics_file(await self._ics(meeting))
         ends = self._ends(meeting)
         now = self.clock.now()

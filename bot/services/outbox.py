@@ -51,6 +51,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+# The last error of a notification that found no messenger account to go to.
+UNREACHABLE = "no reachable messenger account"
+
+
 class NotificationKind(StrEnum):
     """What a notification is about; decides how late it may still be sent."""
 
@@ -408,7 +412,7 @@ class DeliveryWorker:
             preferred = row.channel or person.notify_channel
             accounts.sort(key=lambda account: account.channel != preferred)
         if person is None or not accounts:
-            self._finish(row, NotificationStatus.FAILED, "no reachable messenger account")
+            self._finish(row, NotificationStatus.FAILED, UNREACHABLE)
             report.unreachable += 1
             return None
         account = accounts[0]

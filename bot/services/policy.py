@@ -8,6 +8,8 @@ from pathlib import Path
 
 # The questionnaire files shipped with the bot.
 QUESTIONNAIRES_DIR = Path(__file__).resolve().parents[2] / "questionnaires"
+# The texts, for what a service renders itself (the words of a chart in a notification).
+LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 
 
 @dataclass(slots=True)
@@ -42,4 +44,5 @@ class Policy:
     # After how long an unfinished questionnaire is reminded of, counted from its first opening.
     questionnaire_reminders: tuple[timedelta, ...] = (timedelta(days=3), timedelta(days=7))
     questionnaires_dir: Path = QUESTIONNAIRES_DIR
+    locales_dir: Path = LOCALES_DIR
     links: InviteLinks = field(default_factory=InviteLinks)

@@ -9,7 +9,7 @@ anew, so a stale screen or a person who lost the role gets a refusal, never data
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -52,6 +52,10 @@ CREATOR_ROLES = (StaffRole.COORDINATOR, StaffRole.CURATOR)
 
 ACTION_ORGANIZATION_CREATED = "organizations.created"
 ACTION_PROGRAM_CREATED = "programs.created"
+ACTION_PROGRAM_CONFIGURED = "programs.configured"
+MAX_REMINDERS = 4
+REMINDER_MINUTES = (5, 7 * 24 * 60)
+PULSE_WEEKS = (1, 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +432,69 @@ class ProgramService(Service):
             curators=int(curators or 0),
             manages_staff=await self.access.manages_organization(actor, program.organization_id),
         )
+
+    async def set_digest_time(
+        self, actor: Actor, organization_id: int, weekday: int, hour: int
+    ) -> Organization | Refusal:
+        """When the curators' weekly digest goes out: ISO weekday 1–7 and hour 0–23 in the
+        organisation's zone; InvalidInputError out of bounds."""
+        organization = await self.access.organization(actor, organization_id)
+        if isinstance(organization, Refusal):
+            return organization
+        if not (1 <= weekday <= 7 and 0 <= hour <= 23):
+            raise InvalidInputError("the weekday is 1 (Monday) to 7, the hour 0 to 23")
+        organization.digest_weekday, organization.digest_hour = weekday, hour
+        await self._audit(
+            actor,
+            "organizations.digest",
+            "organizations",
+            organization.id,
+            weekday=weekday,
+            hour=hour,
+        )
+        return organization
+
+    async def configure(
+        self,
+        actor: Actor,
+        program_id: int,
+        *,
+        reminder_minutes: Sequence[int] | None = None,
+        pulse_weeks: int | None = None,
+    ) -> Program | Refusal:
+        """Set how long before a meeting its reminders go (up to four, 5 minutes to 7 days;
+        an empty list: none) and how many weeks apart the pulse surveys come (1 to 12).
+
+        InvalidInputError for values out of bounds; None leaves a setting as it is.
+        """
+        program = await self.access.program(actor, program_id)
+        if isinstance(program, Refusal):
+            return program
+        if reminder_minutes is not None:
+            minutes = sorted(set(reminder_minutes), reverse=True)
+            if len(minutes) > MAX_REMINDERS or any(
+                not REMINDER_MINUTES[0] <= m <= REMINDER_MINUTES[1] for m in minutes
+            ):
+                raise InvalidInputError(
+                    f"reminders: up to {MAX_REMINDERS}, each from {REMINDER_MINUTES[0]} to "
+                    f"{REMINDER_MINUTES[1]} minutes before the meeting"
+                )
+            program.reminder_minutes = minutes
+        if pulse_weeks is not None:
+            if not PULSE_WEEKS[0] <= pulse_weeks <= PULSE_WEEKS[1]:
+                raise InvalidInputError(
+                    f"pulse surveys: every {PULSE_WEEKS[0]} to {PULSE_WEEKS[1]} weeks"
+                )
+            program.pulse_weeks = pulse_weeks
+        await self._audit(
+            actor,
+            ACTION_PROGRAM_CONFIGURED,
+            "programs",
+            program.id,
+            reminder_minutes=program.reminder_minutes,
+            pulse_weeks=program.pulse_weeks,
+        )
+        return program
 
     async def joined(
         self,

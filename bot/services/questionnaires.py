@@ -5,6 +5,7 @@ program's own with `python -m bot admin questionnaire load`). The format, in bri
 
     id: mentee-student          # a-z, 0-9 and hyphens; the file is named <id>.yaml
     version: 1                  # a whole number; a curator's new version must be greater
+    purpose: intake             # optional: intake (default) | pulse | final
     role: mentee                # mentee | mentor
     forms: [student_student]    # the MentorshipForm values it serves
     title: {ru: ..., en: ...}   # every text: {ru, en} (en optional, falls back to ru) or a string
@@ -35,6 +36,10 @@ number, scale: the same value), `near` (number, scale, date: 1 − |a − b| / t
 (default 1); `private: true` marks special-category data (health) that counts in the score but is
 never named in a pair's reasons. The default compare is overlap for multi, near for
 number/scale/date, equal for the rest; text answers are not matched.
+
+Surveys (`purpose: pulse` every few weeks of a pair's work, `purpose: final` at stage 7) use the
+same format. Each must ask everyone `satisfaction` (a scale 1..5) and `nps` (a scale 0..10), so
+results can be compared across versions and programs; `match` and `fills` are for intake only.
 """
 
 from __future__ import annotations
@@ -128,6 +133,19 @@ class QuestionType(StrEnum):
     YESNO = "yesno"
 
 
+class Purpose(StrEnum):
+    """What a questionnaire is for: the intake before matching, or a survey of a pair's work."""
+
+    INTAKE = "intake"
+    PULSE = "pulse"  # every few weeks while pairs work (stage 6)
+    FINAL = "final"  # at the end of the program (stage 7)
+
+
+SURVEY_PURPOSES = frozenset({Purpose.PULSE, Purpose.FINAL})
+# The questions every survey asks everyone, with the bounds of their scales.
+SURVEY_SCALES: Mapping[str, tuple[int, int]] = {"satisfaction": (1, 5), "nps": (0, 10)}
+
+
 class Compare(StrEnum):
     """How the matching compares an answer with the other side's."""
 
@@ -164,7 +182,8 @@ TYPE_KEYS: Mapping[QuestionType, frozenset[str]] = {
 QUESTION_KEYS = COMMON_KEYS.union(*TYPE_KEYS.values())
 OPTION_KEYS = frozenset({"id", "text"})
 MATCH_KEYS = frozenset({"key", "compare", "against", "weight", "tolerance", "private"})
-TOP_KEYS = frozenset({"id", "version", "role", "forms", "title", "questions"})
+REQUIRED_TOP_KEYS = ("forms", "id", "questions", "role", "title", "version")
+TOP_KEYS = frozenset({*REQUIRED_TOP_KEYS, "purpose"})
 
 
 # --- the definition ----------------------------------------------------------------------------
@@ -320,6 +339,7 @@ class QuestionnaireDef:
     forms: tuple[MentorshipForm, ...]
     title: LocalText
     questions: tuple[Question, ...]
+    purpose: Purpose = Purpose.INTAKE
     version_line: int = field(default=0, compare=False)
     forms_line: int = field(default=0, compare=False)
 
@@ -327,9 +347,11 @@ class QuestionnaireDef:
         """A question by id."""
         return next((q for q in self.questions if q.id == question_id), None)
 
-    def serves(self, role: ParticipantRole, form: MentorshipForm) -> bool:
-        """Whether it is the questionnaire of this role in a program of this form."""
-        return self.role == role and form in self.forms
+    def serves(
+        self, role: ParticipantRole, form: MentorshipForm, purpose: Purpose = Purpose.INTAKE
+    ) -> bool:
+        """Whether it is the questionnaire (or survey) of this role in a program of this form."""
+        return self.purpose is purpose and self.role == role and form in self.forms
 
     def valid_answers(self, stored: Mapping[str, JSON]) -> dict[str, JSON]:
         """Stored answers that fit the questions (None is a skipped optional question)."""
@@ -498,10 +520,11 @@ class _Parser:
         self.match_keys: dict[str, str] = {}
         self.fills: set[str] = set()
         self.role = ParticipantRole.MENTEE
+        self.purpose = Purpose.INTAKE
         self.all_ids: set[str] = set()
 
     def questionnaire(self, root: yaml.Node) -> QuestionnaireDef:
-        top = _mapping(root, "the questionnaire", required=sorted(TOP_KEYS), allowed=TOP_KEYS)
+        top = _mapping(root, "the questionnaire", required=REQUIRED_TOP_KEYS, allowed=TOP_KEYS)
         key = _identifier(
             top["id"], "id", ID_RE, "lowercase latin letters and digits joined by hyphens"
         )
@@ -512,6 +535,12 @@ class _Parser:
         if role_text not in {role.value for role in ParticipantRole}:
             _fail(top["role"], f"role '{role_text}' is unknown (mentee or mentor)")
         self.role = ParticipantRole(role_text)
+        if "purpose" in top:
+            purpose_text = _scalar(top["purpose"], "purpose")
+            if purpose_text not in {purpose.value for purpose in Purpose}:
+                known = ", ".join(purpose.value for purpose in Purpose)
+                _fail(top["purpose"], f"purpose '{purpose_text}' is unknown ({known})")
+            self.purpose = Purpose(purpose_text)
         self.forms = self._forms(top["forms"], "forms")
         title = _local_text(top["title"], "title", 100)
         items = _sequence(top["questions"], "questions")
@@ -520,6 +549,8 @@ class _Parser:
         self.all_ids = {raw for item in items if (raw := _raw_id(item)) is not None}
         for item in items:
             self.questions.append(self.question(item))
+        if self.purpose in SURVEY_PURPOSES:
+            self._survey_scales(top["questions"])
         return QuestionnaireDef(
             id=key,
             version=version,
@@ -527,9 +558,34 @@ class _Parser:
             forms=self.forms,
             title=title,
             questions=tuple(self.questions),
+            purpose=self.purpose,
             version_line=_line(top["version"]),
             forms_line=_line(top["forms"]),
         )
+
+    def _survey_scales(self, node: yaml.Node) -> None:
+        """A survey asks everyone `satisfaction` and `nps`, so results read across versions."""
+        for question_id, (low, high) in SURVEY_SCALES.items():
+            question = next((q for q in self.questions if q.id == question_id), None)
+            if question is None:
+                _fail(
+                    node,
+                    f"questions: a {self.purpose} survey needs a question '{question_id}' "
+                    f"(type: scale, min: {low}, max: {high})",
+                )
+            what = f"question '{question_id}'"
+            if question.type is not QuestionType.SCALE or (question.min, question.max) != (
+                low,
+                high,
+            ):
+                raise QuestionnaireError(
+                    question.line, f"{what}: in a survey it must be a scale from {low} to {high}"
+                )
+            if not question.required or question.show_if is not None:
+                raise QuestionnaireError(
+                    question.line,
+                    f"{what}: in a survey everyone answers it (no `required: false`, no `show_if`)",
+                )
 
     def _forms(self, node: yaml.Node, what: str) -> tuple[MentorshipForm, ...]:
         known = {form.value for form in MentorshipForm}
@@ -683,6 +739,8 @@ class _Parser:
             _fail(node, f"{what}: fills '{target}' is unknown (known: {', '.join(FILLABLE)})")
         if self.role is not ParticipantRole.MENTOR:
             _fail(node, f"{what}: only a mentor's questionnaire fills {target}")
+        if self.purpose is not Purpose.INTAKE:
+            _fail(node, f"{what}: only an intake questionnaire fills {target}, not a survey")
         if not fields.get("integer", True) or low is None or low < 0:
             _fail(node, f"{what}: fills {target} needs whole numbers with min 0 or more")
         if target in self.fills:
@@ -776,6 +834,8 @@ class _Parser:
         return number
 
     def hint(self, node: yaml.Node, question: Question, what: str) -> MatchHint:
+        if self.purpose is not Purpose.INTAKE:
+            _fail(node, f"{what}: a {self.purpose} survey is not used for matching; remove `match`")
         values = _mapping(node, f"{what}: match", required=("key",), allowed=MATCH_KEYS)
         if question.type is QuestionType.TEXT:
             _fail(node, f"{what}: text answers cannot be matched; remove `match`")
@@ -888,6 +948,7 @@ class LoadedQuestionnaire:
     title: str
     loaded_at: datetime
     loaded_by_person_id: int | None
+    purpose: Purpose = Purpose.INTAKE
 
 
 @dataclass(frozen=True, slots=True)
@@ -998,12 +1059,13 @@ class QuestionnaireService(Service):
                         definition.title.ru,
                         row.created_at,
                         row.loaded_by_person_id,
+                        definition.purpose,
                     )
                 )
         return result
 
     async def for_participant(self, participant: Participant) -> QuestionnaireDef:
-        """The questionnaire a participant fills.
+        """The intake questionnaire a participant fills.
 
         A finished one stays with the version it was filled in; otherwise the program's own
         newest for the participant's role and the program's form, else the built-in one.
@@ -1012,22 +1074,40 @@ class QuestionnaireService(Service):
         program = await self._program(participant)
         key, version = participant.questionnaire_key, participant.questionnaire_version
         if participant.questionnaire_done_at is not None and key and version is not None:
-            pinned = await self._resolve(program.id, key, version)
-            if pinned is not None:
+            pinned = await self.resolve(program.id, key, version)
+            if pinned is not None and pinned.purpose is Purpose.INTAKE:
                 return pinned
+        definition = self.choose(
+            await self.program_files(program.id), participant.role, program.form, Purpose.INTAKE
+        )
+        if definition is None:
+            raise NoQuestionnaireError(
+                f"no questionnaire for a {participant.role} in {program.form}"
+            )
+        return definition
+
+    async def program_files(self, program_id: int) -> list[QuestionnaireDef]:
+        """The valid files loaded for a program, newest first (of every purpose)."""
         rows = await self.session.scalars(
             select(Questionnaire)
-            .where(Questionnaire.program_id == program.id)
+            .where(Questionnaire.program_id == program_id)
             .order_by(Questionnaire.id.desc())
         )
-        for row in rows:
-            definition = self._parse_stored(row)
-            if definition is not None and definition.serves(participant.role, program.form):
+        return [d for d in map(self._parse_stored, rows) if d is not None]
+
+    def choose(
+        self,
+        loaded: Sequence[QuestionnaireDef],
+        role: ParticipantRole,
+        form: MentorshipForm,
+        purpose: Purpose,
+    ) -> QuestionnaireDef | None:
+        """The first of the program's files (newest first) for this role, form and purpose,
+        else the built-in one, else None."""
+        for definition in (*loaded, *self.builtin().values()):
+            if definition.serves(role, form, purpose):
                 return definition
-        for definition in self.builtin().values():
-            if definition.serves(participant.role, program.form):
-                return definition
-        raise NoQuestionnaireError(f"no questionnaire for a {participant.role} in {program.form}")
+        return None
 
     async def form_of(self, participant: Participant) -> MentorshipForm:
         """The form of the participant's program (show_if may depend on it)."""
@@ -1036,7 +1116,9 @@ class QuestionnaireService(Service):
     async def _program(self, participant: Participant) -> Program:
         return await self.session.get_one(Program, participant.program_id)
 
-    async def _resolve(self, program_id: int, key: str, version: int) -> QuestionnaireDef | None:
+    async def resolve(self, program_id: int, key: str, version: int) -> QuestionnaireDef | None:
+        """A questionnaire by id and version: the one loaded for the program, else the built-in
+        one if its version matches; None when neither exists (any more)."""
         row = await self.session.scalar(
             select(Questionnaire).where(
                 Questionnaire.program_id == program_id,

@@ -114,6 +114,7 @@ matching-button-unmatched = Without a pair
 matching-button-mentors = Mentors
 matching-button-materials = Materials
 matching-button-requests = Change requests ({ $count })
+matching-button-pairs = Pairs ({ $count })
 matching-button-settings = Settings
 matching-button-previous = ‹
 matching-button-next = ›
@@ -253,7 +254,7 @@ pairs-list =
        *[other] Your pairs:
     }
     { $lines }
-    If the work does not go well, ask the curator for a change: they read the reason and decide.
+    Tap a pair to see its meetings, ratings and goals.
 pairs-line = • { $partner } — { $role ->
         [mentor] your mentee
        *[other] your mentor
@@ -261,6 +262,10 @@ pairs-line = • { $partner } — { $role ->
 pairs-none = You have no pair right now. When the curator approves a pair, the introduction comes here.
 pairs-not-found = This pair no longer exists; perhaps the curator has already changed it.
 pairs-button-change = Ask for a change: { $partner }
+pairs-button-open = { $partner }
+pairs-button-goals = Goals
+pairs-button-meet = Propose a meeting
+pairs-button-list = ← Back to the pairs
 pairs-reason = Why do you ask to change the pair with { $partner }? Write briefly, up to 1000 characters. Only the program's curator reads the reason.
 pairs-reason-empty = Please write the reason in at least a few words: it helps the curator help you.
 pairs-change-confirm =

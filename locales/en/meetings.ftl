@@ -136,7 +136,10 @@ meeting-card =
         [none] {""}
        *[other] {"\u000A"}Topic: { $topic }
     }
-    Status: { meeting-status }{ $others ->
+    Status: { meeting-status }{ $reason ->
+        [none] {""}
+       *[other] {"\u000A"}Why it did not happen: { $reason }
+    }{ $others ->
         [none] {""}
        *[other] {"\u000A"}{ $others }
     }
@@ -157,10 +160,6 @@ meeting-answered = { $confirm ->
        *[other] Noted that you cannot come. Suggest another time if you like.
     }
 meeting-cancelled-by-me = The meeting is cancelled; everyone will get a message.
-meeting-happened-not = { $moved ->
-        [True] Noted: the meeting was moved. Suggest a new time with “Suggest a meeting” under “My meetings”.
-       *[other] Noted: the meeting did not take place. Suggest a new time when convenient.
-    }
 meeting-sent = { $mode ->
         [counter] Another time sent. The answer will come as a message.
         [reschedule] The new time is sent. The answer will come as a message.
@@ -207,3 +206,15 @@ meeting-error-past = That time has passed or is too far ahead (over a year). Cho
 meeting-error-invalid = Something is wrong with the meeting's details: 15–480 minutes, a place up to 200 characters, a link like https://…
 meeting-error-too_early = The meeting has not ended yet; we will ask how it went afterwards.
 meeting-error-not_held = You can give feedback once you have said the meeting took place.
+
+meeting-ask-reason = { $moved ->
+        [True] Noted: the meeting was moved. What got in the way? A few words — only the curator sees them. Or tap «Skip».
+       *[other] Noted: the meeting did not happen. What got in the way? A few words — only the curator sees them. Or tap «Skip».
+    }
+meeting-reason-thanks = Thank you, the reason is noted.
+meeting-offer-again = Shall we agree on a new meeting now?
+meeting-button-new-time = Propose a new time
+meeting-button-later = Later
+meeting-goals-offer = That was the planning meeting — the right time to record the pair's goals. Record them now?
+meeting-button-goals-now = Record goals
+meeting-button-goals = The pair's goals

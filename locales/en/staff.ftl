@@ -28,6 +28,10 @@ staff-count = { $total } ({ $details })
 staff-count-none = nobody yet
 staff-button-links = Invite links
 staff-button-joined = Who joined
+staff-button-stages = Stages
+staff-button-digest = Digest
+staff-button-announce = Announcement
+staff-button-reports = Reports
 
 staff-stage-1 = preparation
 staff-stage-2 = building the mentee base

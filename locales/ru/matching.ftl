@@ -114,6 +114,7 @@ matching-button-unmatched = Без пары
 matching-button-mentors = Наставники
 matching-button-materials = Материалы
 matching-button-requests = Запросы на замену ({ $count })
+matching-button-pairs = Пары ({ $count })
 matching-button-settings = Настройки
 matching-button-previous = ‹
 matching-button-next = ›
@@ -253,7 +254,7 @@ pairs-list =
        *[other] Ваши пары:
     }
     { $lines }
-    Если работа не складывается, попросите куратора о замене: он прочитает причину и решит.
+    Нажмите на пару, чтобы увидеть встречи, оценки и цели.
 pairs-line = • { $partner } — { $role ->
         [mentor] ваш наставляемый
        *[other] ваш наставник
@@ -261,6 +262,10 @@ pairs-line = • { $partner } — { $role ->
 pairs-none = Сейчас у вас нет пары. Когда куратор утвердит пару, сюда придёт знакомство.
 pairs-not-found = Этой пары больше нет — возможно, куратор уже её изменил.
 pairs-button-change = Попросить замену: { $partner }
+pairs-button-open = { $partner }
+pairs-button-goals = Цели
+pairs-button-meet = Предложить встречу
+pairs-button-list = ← К списку пар
 pairs-reason = Почему вы просите замену пары с { $partner }? Напишите коротко, до 1000 символов. Причину прочитает только куратор программы.
 pairs-reason-empty = Напишите причину хотя бы несколькими словами — так куратору будет проще помочь.
 pairs-change-confirm =

@@ -28,6 +28,10 @@ staff-count = { $total } ({ $details })
 staff-count-none = пока никого
 staff-button-links = Ссылки-приглашения
 staff-button-joined = Кто присоединился
+staff-button-stages = Этапы
+staff-button-digest = Сводка
+staff-button-announce = Объявление
+staff-button-reports = Отчёты
 
 staff-stage-1 = подготовка
 staff-stage-2 = формирование базы наставляемых

@@ -5,17 +5,14 @@ drop reminders, "did it happen?", feedback, and strangers refused."""
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
-from bot.services import Services
 from bot.services.meetings import MeetingDraft, MeetingError
+from bot.services.programs import CLI, InvalidInputError, Refusal
 from storage import (
     ConfirmationResponse,
     Database,
@@ -26,84 +23,12 @@ from storage import (
     MeetingStatus,
     Notification,
     NotificationStatus,
-    Pair,
-    PairMember,
-    PairStatus,
-    ParticipantRole,
-    ParticipantStatus,
 )
-from tests.integration import factories as f
+from tests.integration.pairing import Pairing
 
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # 09:00 in Moscow
 # Thursday 3 December 2026, 08:00 UTC: 18:00 in Vladivostok, 10:00 in Kaliningrad.
 MEETING = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
-
-
-class Pairing:
-    """An active pair: a mentor in Vladivostok and a mentee in Kaliningrad, plus a stranger."""
-
-    def __init__(self, database: Database, clock: FrozenClock) -> None:
-        self.database = database
-        self.clock = clock
-
-    async def open(self) -> Pairing:
-        async with self.database.transaction() as session:
-            org = await f.organization(session)
-            prog = await f.program(session, org)
-            self.mentor = await f.person(
-                session, org, full_name="Дарья", grade="10А", timezone="Asia/Vladivostok"
-            )
-            self.mentee = await f.person(
-                session, org, full_name="Миша", grade="6Б", timezone="Europe/Kaliningrad"
-            )
-            self.stranger = await f.person(session, org, full_name="Чужой")
-            parts = {}
-            for who, role in (
-                (self.mentor, ParticipantRole.MENTOR),
-                (self.mentee, ParticipantRole.MENTEE),
-                (self.stranger, ParticipantRole.MENTEE),
-            ):
-                await f.account(session, who)
-                part = await f.participant(session, prog, who, role)
-                part.status = ParticipantStatus.MATCHED
-                parts[who.id] = part
-            pair = await f.add(
-                session,
-                Pair(
-                    program_id=prog.id,
-                    status=PairStatus.ACTIVE,
-                    mentor_participant_id=parts[self.mentor.id].id,
-                    created_at=NOW,
-                ),
-            )
-            for who in (self.mentor, self.mentee):
-                session.add(
-                    PairMember(
-                        pair_id=pair.id,
-                        participant_id=parts[who.id].id,
-                        role=parts[who.id].role,
-                        joined_at=NOW,
-                    )
-                )
-            self.pair_id = pair.id
-        return self
-
-    @asynccontextmanager
-    async def services(self) -> AsyncIterator[Services]:
-        async with self.database.transaction() as session:
-            yield Services(session, self.clock)
-
-    async def rows(self, model: Any, *where: Any) -> list[Any]:
-        async with self.database.transaction() as session:
-            return list(await session.scalars(select(model).where(*where).order_by(model.id)))
-
-    async def notes(self, text_id: str, person_id: int | None = None) -> list[Notification]:
-        return [
-            row
-            for row in await self.rows(Notification)
-            if row.payload["text_id"] == text_id
-            and (person_id is None or row.recipient_person_id == person_id)
-        ]
 
 
 @pytest.fixture
@@ -294,3 +219,29 @@ async def test_each_member_sees_the_meeting_in_their_own_zone(pairing: Pairing) 
     assert mentor_view.proposed_by_me
     assert mentee_view.my_response is ConfirmationResponse.PENDING
     assert mentor_view.others == (("Миша", ConfirmationResponse.PENDING),)
+
+
+async def test_a_program_sets_its_own_reminders(pairing: Pairing) -> None:
+    async with pairing.services() as s:
+        with pytest.raises(InvalidInputError):
+            await s.programs.configure(CLI, pairing.program_id, reminder_minutes=[2])
+        with pytest.raises(InvalidInputError):
+            await s.programs.configure(CLI, pairing.program_id, pulse_weeks=13)
+        assert await s.programs.configure(pairing.mentee.id, pairing.program_id, pulse_weeks=2) is (
+            Refusal.NOT_ALLOWED
+        )
+        await s.programs.configure(CLI, pairing.program_id, reminder_minutes=[180, 180, 30])
+        first = await s.meetings.propose(pairing.mentor.id, pairing.pair_id, draft())
+        assert isinstance(first, int)
+        await s.meetings.answer(pairing.mentee.id, first, confirm=True)
+        await s.programs.configure(CLI, pairing.program_id, reminder_minutes=[])
+        second = await s.meetings.propose(
+            pairing.mentor.id, pairing.pair_id, draft(MEETING + timedelta(days=7))
+        )
+        assert isinstance(second, int)
+        await s.meetings.answer(pairing.mentee.id, second, confirm=True)
+    reminders = await pairing.notes("meeting-reminder", pairing.mentee.id)
+    assert sorted((n.due_at, n.payload["args"]["before"]) for n in reminders) == [
+        (MEETING - timedelta(minutes=180), 180),
+        (MEETING - timedelta(minutes=30), 30),
+    ]

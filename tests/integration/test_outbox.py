@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.clock import FrozenClock
-from bot.core.i18n import Translator
 from bot.core.messages import LINK_BUTTON, Attachment, AttachmentKind, Reply
 from bot.services.outbox import (
     DeliveryWorker,
@@ -38,41 +37,14 @@ from storage import (
 )
 from tests.integration import factories
 from tests.integration.factories import NOW
+from tests.integration.senders import ByChat, RecordingSender, worker
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
-
-
-class RecordingSender:
-    """A stateful fake at the messenger boundary: answers from a script, records what was sent."""
-
-    def __init__(self, *results: SendResult) -> None:
-        self.results = list(results)
-        self.sent: list[tuple[str, str, int]] = []
-
-    async def send(
-        self, chat_id: str, replies: Sequence[Reply], *, notification_id: int
-    ) -> SendResult:
-        result = self.results.pop(0) if self.results else Sent()
-        if isinstance(result, Sent):
-            self.sent.extend((chat_id, reply.text, notification_id) for reply in replies)
-        return result
 
 
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(NOW)
-
-
-def worker(database: Database, clock: FrozenClock, **senders: RecordingSender) -> DeliveryWorker:
-    return DeliveryWorker(
-        database,
-        Translator(LOCALES, strict=True),
-        {Channel(name): sender for name, sender in senders.items()},
-        clock,
-        lease=timedelta(minutes=5),
-        max_attempts=3,
-        backoff=timedelta(seconds=30),
-    )
 
 
 async def recipient(database: Database, *channels: Channel, locale: str = "ru") -> Person:
@@ -123,20 +95,6 @@ async def test_due_time_and_recipient_language(database: Database, clock: Frozen
     clock.advance(timedelta(hours=1))
     assert (await worker(database, clock, vk=vk).run_once()).sent == 1
     assert vk.sent[0][1] == "Welcome back! Let's continue where you stopped."
-
-
-class ByChat(RecordingSender):
-    """Answers per chat (Sent for the rest), whatever order concurrent sends come in."""
-
-    def __init__(self, results: dict[str, SendResult]) -> None:
-        super().__init__()
-        self.by_chat = results
-
-    async def send(
-        self, chat_id: str, replies: Sequence[Reply], *, notification_id: int
-    ) -> SendResult:
-        self.results = [self.by_chat.get(chat_id, Sent())]
-        return await super().send(chat_id, replies, notification_id=notification_id)
 
 
 class KeepingSender(RecordingSender):

@@ -58,6 +58,15 @@ def rows(tmp_path: Path, query: str) -> list[tuple[object, ...]]:
         ["material", "add"],
         ["mentor"],
         ["mentor", "approve"],
+        ["survey"],
+        ["survey", "final"],
+        ["survey", "results"],
+        ["program", "set"],
+        ["program", "next-stage"],
+        ["announce"],
+        ["announce", "send"],
+        ["report", "export"],
+        ["org", "set"],
     ],
 )
 def test_every_command_has_help(tmp_path: Path, command: list[str]) -> None:
@@ -321,6 +330,11 @@ def test_a_school_from_scratch(tmp_path: Path) -> None:
             "there is no program 9",
         ),
         (["mentor", "approve", "--program", "9", "--participant", "1"], "there is no program 9"),
+        (["program", "set", "--program", "1"], "nothing to change"),
+        (["program", "set", "--program", "1", "--reminders", "soon"], "expected minutes like"),
+        (["program", "set", "--program", "9", "--pulse-weeks", "2"], "there is no program 9"),
+        (["program", "next-stage", "--program", "9"], "there is no program 9"),
+        (["announce", "send", "--program", "9", "--text", "Привет"], "there is no program 9"),
     ],
 )
 def test_bad_arguments_end_with_one_line_and_code_2(
@@ -499,3 +513,129 @@ def test_training_materials_and_mentor_approval(tmp_path: Path) -> None:
         (dasha, 1),
         (kostya, 0),
     ]
+
+
+def test_final_survey_and_results(tmp_path: Path) -> None:
+    ok(admin(tmp_path, "org", "create", "--name", "Школа"))
+    ok(
+        admin(
+            tmp_path,
+            *("program", "create", "--org", "1", "--name", "Ученики"),
+            *("--form", "student_student", "--role-model", "peer_peer"),
+        )
+    )
+    out = ok(admin(tmp_path, "survey", "results", "--program", "1"))
+    assert out.splitlines() == [
+        "Surveys of program 1 «Ученики»",
+        "No surveys sent yet. Pulse surveys go out every few weeks of a pair's work "
+        "(programs.pulse_weeks, default 4); the final one with "
+        "python -m bot admin survey final --program 1",
+    ]
+    dasha = add_mentor(tmp_path, "Дарья", "matched")
+    add_mentor(tmp_path, "Костя", "left")
+    vera = add_mentor(tmp_path, "Вера", "ready")
+
+    out = ok(admin(tmp_path, "survey", "final", "--program", "1"))
+    assert out.splitlines()[0] == (
+        "Final survey sent to 2 participants of program 1 «Ученики» "
+        "(through the outbox, with a reminder in 3 days)."
+    )
+    again = ok(admin(tmp_path, "survey", "final", "--program", "1"))
+    assert again.splitlines()[0].startswith("Nobody new to ask in program 1 «Ученики»")
+    assert rows(
+        tmp_path, "SELECT participant_id, kind, round, survey_key FROM feedback ORDER BY id"
+    ) == [(dasha, "final", 0, "final-mentor"), (vera, "final", 0, "final-mentor")]
+    assert rows(
+        tmp_path,
+        "SELECT json_extract(payload, '$.text_id'), count(*) FROM notifications"
+        " GROUP BY 1 ORDER BY 1",
+    ) == [("survey-final-invite", 2), ("survey-reminder", 2)]
+
+    with sqlite3.connect(tmp_path / "console.db") as connection:
+        connection.execute(
+            "UPDATE feedback SET completed_at = '2026-11-24 09:00:00.000000', answers = ?"
+            " WHERE participant_id = ?",
+            ('{"satisfaction": 4, "nps": 9, "mentor_again": true}', dasha),
+        )
+    out = ok(admin(tmp_path, "survey", "results", "--program", "1"))
+    assert out.splitlines() == [
+        "Surveys of program 1 «Ученики»",
+        "  final: sent 2, answered 1, unanswered 1; satisfaction 4.0 of 5; NPS +100 "
+        "(promoters 1, passives 0, detractors 0)",
+        "    mentees who would become mentors: 0; mentors who would mentor again: 1",
+    ]
+
+    for command in ("final", "results"):
+        missing = admin(tmp_path, "survey", command, "--program", "9")
+        assert missing.returncode == 2, missing.stdout
+        assert missing.stderr.splitlines() == [
+            f"python -m bot admin survey {command}: error: there is no program 9"
+        ]
+
+
+def test_program_settings_stages_and_an_announcement(tmp_path: Path) -> None:
+    ok(admin(tmp_path, "org", "create", "--name", "Школа"))
+    ok(
+        admin(
+            tmp_path,
+            *("program", "create", "--org", "1", "--name", "Ученики"),
+            *("--form", "student_student", "--role-model", "peer_peer"),
+        )
+    )
+    out = ok(
+        admin(tmp_path, "org", "set", "--org", "1", "--digest-weekday", "5", "--digest-hour", "16")
+    )
+    assert out == (
+        "Organisation 1: the weekly digest goes out on weekday 5 at 16:00 (Europe/Moscow)\n"
+    )
+    assert rows(tmp_path, "SELECT digest_weekday, digest_hour FROM organizations") == [(5, 16)]
+    bad = admin(tmp_path, "org", "set", "--org", "1", "--digest-weekday", "8", "--digest-hour", "9")
+    assert bad.returncode == 2
+    assert "the weekday is 1 (Monday) to 7" in bad.stderr
+    out = ok(admin(tmp_path, "program", "set", "--program", "1", "--reminders", "180,30"))
+    assert out == "Program 1: reminders 180, 30 minutes before; pulse surveys every 4 weeks\n"
+    out = ok(
+        admin(
+            tmp_path,
+            "program",
+            "set",
+            "--program",
+            "1",
+            "--reminders",
+            "none",
+            "--pulse-weeks",
+            "2",
+        )
+    )
+    assert out == "Program 1: reminders none minutes before; pulse surveys every 2 weeks\n"
+    assert rows(tmp_path, "SELECT reminder_minutes, pulse_weeks FROM programs") == [("[]", 2)]
+    too_many = admin(tmp_path, "program", "set", "--program", "1", "--reminders", "1,2,3,4,5")
+    assert too_many.returncode == 2
+    assert "reminders: up to 4" in too_many.stderr
+
+    held = admin(tmp_path, "program", "next-stage", "--program", "1")
+    assert held.returncode == 2
+    assert "the stage still needs: " in held.stderr
+    assert "add --force to move anyway" in held.stderr
+    out = ok(admin(tmp_path, "program", "next-stage", "--program", "1", "--force"))
+    assert out == "Program 1 is at stage 2 of 7\n"
+    assert rows(tmp_path, "SELECT stage FROM programs") == [(2,)]
+
+    add_mentor(tmp_path, "Дарья", "matched")
+    add_mentor(tmp_path, "Костя", "left")
+    out = ok(admin(tmp_path, "announce", "send", "--program", "1", "--text", "Встреча в пятницу"))
+    assert out == "Announcement 1 planned for 1 people\n"
+    assert rows(
+        tmp_path,
+        "SELECT p.full_name, json_extract(n.payload, '$.args.text') FROM notifications n"
+        " JOIN people p ON p.id = n.recipient_person_id WHERE n.key LIKE 'announcement:%'",
+    ) == [("Дарья", "Встреча в пятницу")]
+
+    out = ok(admin(tmp_path, "report", "export", "--program", "1", "--dir", "out"))
+    written = out.splitlines()
+    assert written[0].endswith(".xlsx")
+    assert len(written) == 7  # the workbook and six CSV files
+    assert all((tmp_path / line).is_file() for line in written)
+    missing = admin(tmp_path, "report", "export", "--program", "9")
+    assert missing.returncode == 2
+    assert not (tmp_path / "reports").exists()

@@ -272,6 +272,7 @@ async def test_the_curator_forms_pairs_from_mentor_approval_to_a_change_request(
         "Наставники",
         "Материалы",
         "Запросы на замену (0)",
+        "Пары (0)",
         "Настройки",
         *NAV,
     ]
@@ -418,6 +419,19 @@ async def test_the_curator_forms_pairs_from_mentor_approval_to_a_change_request(
     }
     assert "Работающие пары: 3" in olga.last.text
 
+    # The program's pairs, each with its summary.
+    await olga.tap("Пары (3)")
+    assert olga.ids == ["pair-summary-list"]
+    assert len([label for label in olga.labels if "встреч 0" in label]) == 3
+    await olga.tap(next(label for label in olga.labels if label.startswith("Дарья → Миша")))
+    assert olga.ids == ["pair-summary-text"]
+    assert "Встречи: проведено 0, запланировано 0" in olga.last.text
+    assert "Цели: пока не записаны" in olga.last.text
+    await olga.tap("← К списку пар")
+    assert olga.ids == ["pair-summary-list"]
+    await olga.tap("← Назад")
+    assert olga.ids == ["matching-card"]
+
     # Миша asks for another mentor; Ольга agrees.
     misha = Chat(school.app.conversation, user_id="misha")
     await misha.send("/menu")
@@ -425,6 +439,9 @@ async def test_the_curator_forms_pairs_from_mentor_approval_to_a_change_request(
     await misha.tap(MY_PAIR)
     assert misha.ids == ["pairs-list"]
     assert "• Дарья — ваш наставник, программа «Наставничество 2026/27»" in misha.last.text
+    await misha.tap("Дарья")
+    assert misha.ids == ["pair-summary-text"]
+    assert "Наставник: Дарья" in misha.last.text
     await misha.tap("Попросить замену: Дарья")
     assert misha.ids == ["pairs-reason"]
     await misha.send("Не совпадаем   по времени")
@@ -735,7 +752,15 @@ async def test_a_change_request_is_checked_confirmed_and_not_sent_twice(
     assert MATCHING not in dasha.labels
     await dasha.tap(MY_PAIR)
     assert "• Миша — ваш наставляемый, программа «Наставничество 2026/27»" in dasha.last.text
-    assert dasha.labels == ["Попросить замену: Миша", "Отмена"]
+    assert dasha.labels == ["Миша", "Отмена"]
+    await dasha.tap("Миша")
+    assert dasha.labels == [
+        "Цели",
+        "Предложить встречу",
+        "Попросить замену: Миша",
+        "← К списку пар",
+        *NAV,
+    ]
     await dasha.tap("Попросить замену: Миша")
     assert dasha.ids == ["pairs-reason"]
     assert dasha.labels == NAV
@@ -746,17 +771,28 @@ async def test_a_change_request_is_checked_confirmed_and_not_sent_twice(
     assert dasha.ids == ["pairs-change-kept", "menu-title"]
     assert len(await school.rows(PairChangeRequest)) == 1  # program B's only
 
-    # A forged button about program B's pair asks nothing.
+    # Forged buttons about program B's pair show and ask nothing.
     await dasha.tap(MY_PAIR)
+    await forge_pairs(school.app, dasha, ["open", other.pair])
+    await dasha.press("forged:0")
+    assert dasha.ids == ["pairs-not-found"]
+    assert "Таня" not in dasha.last.text
+    await dasha.tap("← К списку пар")
+    await dasha.tap("Миша")
     await forge_pairs(school.app, dasha, ["change", other.pair, other.tanya])
     await dasha.press("forged:0")
-    assert dasha.ids == ["pairs-not-found", "pairs-list"]
+    assert dasha.ids == ["button-stale"]
+    assert len(await school.rows(PairChangeRequest)) == 1
 
+    await dasha.send("/menu")
+    await dasha.tap(MY_PAIR)
+    await dasha.tap("Миша")
     await dasha.tap("Попросить замену: Миша")
     await dasha.send("Не получается встречаться")
     await dasha.tap("Отправить запрос")
     assert dasha.ids == ["pairs-change-sent", "menu-title"]
     await dasha.tap(MY_PAIR)
+    await dasha.tap("Миша")
     await dasha.tap("Попросить замену: Миша")
     await dasha.send("Ещё раз")
     await dasha.tap("Отправить запрос")
@@ -782,7 +818,7 @@ async def test_a_change_request_is_checked_confirmed_and_not_sent_twice(
 
 
 async def forge_pairs(app: App, chat: Chat, value: Any) -> None:
-    """A keyboard whose one button carries `value`, on the my-pair list."""
+    """A keyboard whose one button carries `value`, on the current my-pair screen."""
     async with app.database.transaction() as session:
         row = await session.scalar(
             select(DialogState).where(DialogState.external_user_id == chat.user_id)

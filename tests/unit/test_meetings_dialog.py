@@ -15,7 +15,9 @@ from bot.core.messages import LINK_BUTTON
 from storage import (
     Channel,
     Feedback,
+    HappenedAnswer,
     Meeting,
+    MeetingConfirmation,
     MeetingKind,
     MeetingStatus,
     MessengerAccount,
@@ -252,3 +254,93 @@ async def test_a_person_sets_their_time_zone_and_sees_times_in_it(
     await misha.tap("Отправить")
     (meeting,) = await meetings(app)
     assert meeting.starts_at == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # 10:00 at UTC+2
+
+
+async def agree(app: App, dasha: Chat, misha: Chat, kind: str = "встреча-знакомство") -> Meeting:
+    """Дарья proposes tomorrow 18:00 her time (08:00 UTC) for an hour; Миша confirms."""
+    await dasha.send("/menu")
+    await dasha.tap("Мои встречи")
+    await dasha.tap("Предложить встречу: Миша")
+    await dasha.tap("завтра, 24.11")
+    await dasha.send("18:00")
+    await dasha.tap("60 мин")
+    await dasha.tap(next(label for label in dasha.labels if label.startswith(kind)))
+    await dasha.send("Библиотека")
+    await dasha.tap("Пропустить")
+    await dasha.tap("Отправить")
+    meeting = (await meetings(app))[-1]
+    await misha.press(f"{LINK_BUTTON}m{meeting.id}_yes")
+    assert misha.ids == ["meeting-answered", "meeting-card"]
+    return meeting
+
+
+async def test_no_asks_why_and_offers_a_new_time(
+    app: App, clock: FrozenClock, pair_id: int, dasha: Chat, misha: Chat
+) -> None:
+    meeting = await agree(app, dasha, misha)
+    clock.set(datetime(2026, 11, 24, 9, 30, tzinfo=UTC))
+    await misha.press(f"{LINK_BUTTON}m{meeting.id}_missed")
+    assert misha.ids == ["meeting-ask-reason"]
+    assert "Записали: встреча не состоялась." in misha.last.text
+    await misha.sticker()
+    assert misha.ids == ["input-text-expected"]
+    await misha.send("Заболел")
+    assert misha.ids == ["meeting-reason-thanks", "meeting-offer-again"]
+    await misha.tap("Предложить новое время")
+    assert misha.ids == ["meeting-ask-day"]
+    # Дарья says it was moved, skips the reason and leaves the new time for later.
+    await dasha.press(f"{LINK_BUTTON}m{meeting.id}_moved")
+    assert "Записали: встречу перенесли." in dasha.last.text
+    await dasha.tap("Пропустить")
+    assert dasha.ids == ["meeting-offer-again"]
+    await dasha.tap("Позже")
+    assert dasha.ids == ["menu-title"]
+    async with app.database.transaction() as session:
+        rows = list(
+            await session.scalars(
+                select(MeetingConfirmation).order_by(MeetingConfirmation.participant_id)
+            )
+        )
+    assert [(r.happened, r.missed_reason) for r in rows] == [
+        (HappenedAnswer.MOVED, None),
+        (HappenedAnswer.NO, "Заболел"),
+    ]
+    assert (await meetings(app))[0].status is MeetingStatus.RESCHEDULED
+    # The reason shows on Миша's card; a second reason is refused.
+    await misha.press(f"{LINK_BUTTON}m{meeting.id}")
+    assert "Почему не состоялась: Заболел" in misha.last.text
+
+
+async def test_the_nudge_button_proposes_to_members_only(
+    app: App, pair_id: int, misha: Chat, stranger: Chat
+) -> None:
+    await stranger.press(f"{LINK_BUTTON}mp{pair_id}")
+    assert stranger.ids == ["meeting-error-not_found", "menu-title"]
+    await misha.press(f"{LINK_BUTTON}mp{pair_id}")
+    assert misha.ids == ["meeting-ask-day"]
+
+
+async def test_the_planning_meeting_leads_to_the_goals_and_my_pair_sums_it_up(
+    app: App, clock: FrozenClock, pair_id: int, dasha: Chat, misha: Chat
+) -> None:
+    meeting = await agree(app, dasha, misha, "встреча-планирование")
+    clock.set(datetime(2026, 11, 24, 9, 30, tzinfo=UTC))
+    await dasha.press(f"{LINK_BUTTON}m{meeting.id}_held")
+    await dasha.tap("5")
+    await dasha.tap("Пропустить")
+    await dasha.tap("Пропустить")
+    await dasha.tap("Пропустить")
+    assert dasha.ids == ["meeting-feedback-thanks", "meeting-goals-offer"]
+    await dasha.tap("Записать цели")
+    assert dasha.ids[-1].startswith("goals-")
+    await misha.send("/menu")
+    await misha.tap("Моя пара")
+    await misha.tap("Дарья")
+    assert misha.ids == ["pair-summary-text"]
+    text = misha.last.text
+    assert "Встречи: проведено 1, запланировано 0" in text
+    assert "встреча-планирование ✓" in text
+    assert "Оценки встреч: наставник — 5.0, наставляемый — нет (из 5)" in text
+    assert "Следующая по плану: встреча-знакомство" in text
+    await misha.tap("Цели")
+    assert misha.ids[-1].startswith("goals-")

@@ -14,6 +14,7 @@ from bot.services.policy import QUESTIONNAIRES_DIR
 from bot.services.questionnaires import (
     CHOICE_TYPES,
     Compare,
+    Purpose,
     QuestionnaireDef,
     QuestionnaireError,
     load_builtin,
@@ -473,7 +474,9 @@ def test_stored_answers_that_no_longer_fit_are_ignored() -> None:
 
 @pytest.fixture(scope="module")
 def builtin() -> dict[str, QuestionnaireDef]:
-    return load_builtin(QUESTIONNAIRES_DIR)
+    """The built-in intake questionnaires."""
+    everything = load_builtin(QUESTIONNAIRES_DIR)
+    return {key: d for key, d in everything.items() if d.purpose is Purpose.INTAKE}
 
 
 def test_the_four_built_in_questionnaires_parse(builtin: dict[str, QuestionnaireDef]) -> None:
@@ -552,6 +555,164 @@ def test_a_broken_or_misnamed_built_in_file_is_reported(tmp_path: Path) -> None:
     (broken / "sample.yaml").write_text(changed("version: 2", "version: x"), encoding="utf-8")
     with pytest.raises(QuestionnaireError, match=r"^line 2: sample.yaml: version"):
         load_builtin(broken)
+
+
+# --- surveys -------------------------------------------------------------------------------------
+
+SURVEY = """\
+id: pulse-sample
+version: 1
+purpose: pulse
+role: mentee
+forms: [student_student]
+title: Опрос
+questions:
+  - id: satisfaction
+    type: scale
+    text: Как встречи?
+    min: 1
+    max: 5
+  - id: nps
+    type: scale
+    text: Посоветуете?
+    min: 0
+    max: 10
+  - id: obstacles
+    type: multi
+    text: Что мешает?
+    options:
+      - {id: nothing, text: Ничего}
+      - {id: time, text: Время}
+"""
+
+
+def survey(old: str, new: str) -> str:
+    assert old in SURVEY, old
+    return SURVEY.replace(old, new, 1)
+
+
+NPS_HIDDEN = "    text: Посоветуете?\n    show_if: {form: student_student}\n"
+WITH_MATCH = "      - {id: time, text: Время}\n    match: {key: obstacles}\n"
+SURVEY_MISTAKES: dict[str, tuple[str, int | None, str]] = {
+    "unknown purpose": (survey("purpose: pulse", "purpose: weekly"), 3, "purpose 'weekly'"),
+    "purpose list": (survey("purpose: pulse", "purpose: [pulse]"), 3, "single value"),
+    "no satisfaction": (
+        survey("  - id: satisfaction", "  - id: happiness"),
+        8,
+        "a pulse survey needs a question 'satisfaction' (type: scale, min: 1, max: 5)",
+    ),
+    "no nps": (
+        survey("purpose: pulse", "purpose: final").replace("id: nps", "id: recommend"),
+        8,
+        "a final survey needs a question 'nps' (type: scale, min: 0, max: 10)",
+    ),
+    "nps from one": (
+        survey("    min: 0\n    max: 10", "    min: 1\n    max: 10"),
+        13,
+        "question 'nps': in a survey it must be a scale from 0 to 10",
+    ),
+    "satisfaction typed": (
+        survey("    type: scale\n    text: Как встречи?", "    type: number\n    text: Как?"),
+        8,
+        "question 'satisfaction': in a survey it must be a scale from 1 to 5",
+    ),
+    "satisfaction optional": (
+        survey("    text: Как встречи?\n", "    text: Как встречи?\n    required: false\n"),
+        8,
+        "question 'satisfaction': in a survey everyone answers it",
+    ),
+    "nps hidden": (
+        survey("    text: Посоветуете?\n", NPS_HIDDEN),
+        13,
+        "question 'nps': in a survey everyone answers it",
+    ),
+    "match in a survey": (
+        survey("      - {id: time, text: Время}\n", WITH_MATCH),
+        24,
+        "a pulse survey is not used for matching; remove `match`",
+    ),
+    "fills in a survey": (
+        survey("role: mentee", "role: mentor").replace("max: 5\n", "max: 5\n    fills: capacity\n"),
+        13,
+        "only an intake questionnaire fills capacity",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "reason"), SURVEY_MISTAKES.values(), ids=SURVEY_MISTAKES.keys()
+)
+def test_survey_mistakes_are_named_with_their_line(
+    text: str, line: int | None, reason: str
+) -> None:
+    with pytest.raises(QuestionnaireError) as caught:
+        parse_questionnaire(text)
+    assert reason in caught.value.reason
+    assert caught.value.line == line, str(caught.value)
+
+
+def test_the_purpose_defaults_to_intake_and_decides_what_a_file_serves() -> None:
+    intake = parse_questionnaire(BASE)
+    assert intake.purpose is Purpose.INTAKE
+    assert parse_questionnaire(changed("role: mentee", "purpose: intake\nrole: mentee")) == intake
+    pulse = parse_questionnaire(SURVEY)
+    assert pulse.purpose is Purpose.PULSE
+    form = MentorshipForm.STUDENT_STUDENT
+    assert intake.serves(ParticipantRole.MENTEE, form)
+    assert not pulse.serves(ParticipantRole.MENTEE, form), "the default is the intake"
+    assert pulse.serves(ParticipantRole.MENTEE, form, Purpose.PULSE)
+    assert not pulse.serves(ParticipantRole.MENTEE, form, Purpose.FINAL)
+    final = parse_questionnaire(survey("purpose: pulse", "purpose: final"))
+    assert final.serves(ParticipantRole.MENTEE, form, Purpose.FINAL)
+    nps = pulse.question("nps")
+    assert nps is not None
+    assert (nps.min, nps.max, nps.accepts(0), nps.accepts(10), nps.accepts(11)) == (
+        0,
+        10,
+        True,
+        True,
+        False,
+    )
+
+
+def test_the_four_built_in_surveys_parse() -> None:
+    surveys = {
+        key: d for key, d in load_builtin(QUESTIONNAIRES_DIR).items() if d.purpose != "intake"
+    }
+    assert set(surveys) == {"pulse-mentee", "pulse-mentor", "final-mentee", "final-mentor"}
+    for role, form, purpose in product(
+        ParticipantRole, MentorshipForm, (Purpose.PULSE, Purpose.FINAL)
+    ):
+        serving = [key for key, d in surveys.items() if d.serves(role, form, purpose)]
+        assert serving == [f"{purpose}-{role}"], (role, form, purpose)
+    for key, definition in surveys.items():
+        assert 3 <= len(definition.questions) <= 6, key
+        ids = [q.id for q in definition.questions]
+        assert ids[:2] == ["satisfaction", "nps"], key
+        texts = [definition.title]
+        for question in definition.questions:
+            assert question.match is None, (key, question.id)
+            assert question.fills is None, (key, question.id)
+            assert question.short is not None, (key, question.id)
+            texts += [question.text, question.short, *(option.text for option in question.options)]
+        assert all(text.en for text in texts), f"{key}: every text has an English version"
+        comment = definition.question("comment")
+        assert comment is not None, key
+        assert (comment.type, comment.required) == ("text", False), key
+    for key, question_id in (("final-mentee", "become_mentor"), ("final-mentor", "mentor_again")):
+        yesno = surveys[key].question(question_id)
+        assert yesno is not None, key
+        assert (yesno.type, yesno.required) == ("yesno", True)
+    for key in ("final-mentee", "final-mentor"):
+        results = surveys[key].question("results")
+        assert results is not None, key
+        assert {"grades", "project", "skills", "confidence"} <= {o.id for o in results.options}
+    for key in ("pulse-mentee", "pulse-mentor"):
+        obstacles = surveys[key].question("obstacles")
+        assert obstacles is not None, key
+        assert {"nothing", "time", "contact", "motivation", "topics"} <= {
+            o.id for o in obstacles.options
+        }
 
 
 # --- typed answers -------------------------------------------------------------------------------
