@@ -64,8 +64,8 @@ from storage.models import (
 from storage.types import UTCDateTime
 
 __all__ = [
-    "Announcement",
     "ROLE_MODELS_BY_FORM",
+    "Announcement",
     "AuditLog",
     "Base",
     "ChangeRequestStatus",
