@@ -116,7 +116,7 @@ class Person(Base):
     )
     full_name: Mapped[str | None] = mapped_column(String(200))
     birth_date: Mapped[date | None] = mapped_column(Date)
-    grade: Mapped[str | None] = mapped_column(String(16))  # school class, e.g. "6Б"
+    grade: Mapped[str | None] = mapped_column(String(16))  # school class: year and letter
     subject: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[str | None] = mapped_column(String(200))
     workplace: Mapped[str | None] = mapped_column(String(200))

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import Any
 
+from bot.dialogs import onboarding
 from bot.dialogs.engine import (
     JSON,
     Choice,
@@ -27,7 +28,6 @@ NAME = "demo"
 LINK = "demo"
 NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '.\-][^\W\d_]+)*\.?$")
 DATE_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
-GRADE_RE = re.compile(r"^(1[01]|[1-9])\s*[-«\"]?\s*([^\W\d_])?[»\"]?$")
 FIELDS = ("name", "role", "birth_date", "grade")
 
 
@@ -56,12 +56,11 @@ def parse_birth_date(text: str, *, today: date) -> date:
 
 
 def parse_grade(text: str) -> str:
-    """A class such as `6Б`, `6 б` or `11`."""
-    match = GRADE_RE.match(text.strip())
-    if match is None:
-        raise Invalid("demo-grade-invalid")
-    number, letter = match.groups()
-    return f"{number}{(letter or '').upper()}"
+    """A school class, read as onboarding reads it, with the demo's own message."""
+    try:
+        return onboarding.parse_grade(text)
+    except Invalid:
+        raise Invalid("demo-grade-invalid") from None
 
 
 def _next_or_review(following: str) -> Callable[[StepContext, JSON], Awaitable[Outcome]]:

@@ -33,6 +33,7 @@ from bot.dialogs.engine import (
     StepContext,
     TextStep,
 )
+from bot.dialogs.goals import NAME as GOALS
 from bot.services import calendar
 from bot.services.base import valid_url
 from bot.services.meetings import MeetingDraft, MeetingError, MeetingView, when_args
@@ -46,7 +47,6 @@ from storage import (
 
 LIST, CARD, NEW, FEEDBACK = "meetings", "meeting_card", "meeting_new", "meeting_feedback"
 ZONE, MISSED = "meeting_zone", "meeting_missed"
-GOALS = "goals"  # bot.dialogs.goals.NAME
 LINK_RE = re.compile(r"^m(\d{1,12})(?:_(yes|no|counter|held|missed|moved|feedback))?$")
 PROPOSE_RE = re.compile(r"^mp(\d{1,12})$")
 DAYS_OFFERED = 14
@@ -70,16 +70,20 @@ def _error(error: MeetingError) -> Reject:
     return Reject(f"meeting-error-{error.value}")
 
 
-def _when(ctx: StepContext, view: MeetingView) -> str:
-    """The meeting's start as the reader reads it, in their zone."""
-    moment = view.starts_at
+def when_text(ctx: StepContext, moment: datetime, zone: str) -> str:
+    """A local moment as the reader reads it: weekday, date, time and the zone's offset."""
     return ctx.t(
         "meeting-when",
         day=moment.strftime("%d.%m.%Y"),
         weekday=moment.isoweekday(),
         time=moment.strftime("%H:%M"),
-        zone=view.zone,
+        zone=zone,
     )
+
+
+def _when(ctx: StepContext, view: MeetingView) -> str:
+    """The meeting's start in the viewer's zone."""
+    return when_text(ctx, view.starts_at, view.zone)
 
 
 # --- the list --------------------------------------------------------------------------------

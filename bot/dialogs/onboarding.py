@@ -115,7 +115,8 @@ def parse_birth_date(text: str, *, today: date) -> date:
 
 
 def parse_grade(text: str) -> str:
-    """A class such as `6Б`, `6 б`, `10 «А»`, `6б класс` or `11`; stored as `6Б`."""
+    """A school class: a year 1-11 and maybe a letter, in quotes or with the word for "class"
+    after it, in any case and spacing; stored as the year and the upper-case letter."""
     match = GRADE_RE.match(" ".join(text.split()))
     if match is None:
         raise Invalid("onboarding-grade-invalid")

@@ -22,6 +22,7 @@ from bot.dialogs.engine import (
     StepContext,
 )
 from bot.dialogs.goals import bar
+from bot.dialogs.meetings import when_text
 from bot.services.programs import Refusal
 from bot.services.summaries import PAGE, PairSummary
 from storage import MeetingKind
@@ -65,14 +66,7 @@ def summary_text(ctx: StepContext, summary: PairSummary) -> str:
     counts = summary.meetings
     next_meeting = "none"
     if summary.next_meeting is not None:
-        moment = summary.next_meeting
-        next_meeting = ctx.t(
-            "meeting-when",
-            day=moment.strftime("%d.%m.%Y"),
-            weekday=moment.isoweekday(),
-            time=moment.strftime("%H:%M"),
-            zone=summary.zone,
-        )
+        next_meeting = when_text(ctx, summary.next_meeting, summary.zone)
     return ctx.t(
         "pair-summary",
         program=summary.program,

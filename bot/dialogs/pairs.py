@@ -30,7 +30,7 @@ from bot.dialogs.engine import (
     StepContext,
     TextStep,
 )
-from bot.dialogs.meetings import GOALS
+from bot.dialogs.goals import NAME as GOALS
 from bot.dialogs.meetings import NEW as NEW_MEETING
 from bot.dialogs.pair_summary import summary_prompt
 from bot.services.matching import REASON_MAX, MatchError, MyPair

@@ -168,7 +168,7 @@ class ChangeRequestView:
 
 
 def grade_number(grade: str | None) -> int | None:
-    """The year of a school class ("10А" → 10), None when it has none."""
+    """The year of a school class (its leading number), None when it has none."""
     found = GRADE_RE.search(grade or "")
     return int(found.group()) if found else None
 

@@ -15,7 +15,7 @@ program's own with `python -m bot admin questionnaire load`). The format, in bri
         text: {ru: ..., en: ...}
         short: {ru: ...}        # optional label in the review (at most 38 characters)
         options:                # single and multi: 2..20 of {id, text} (text at most 38 chars)
-          - {id: math, text: {ru: Математика, en: Maths}}
+          - {id: math, text: {ru: ..., en: Maths}}
         min: 1                  # multi: picks (default 1..all); number, scale: bounds (scale
         max: 3                  #   0..10, default 1..5); date: YYYY-MM-DD or `today`
         required: true          # default true; false offers a Skip button
@@ -433,7 +433,7 @@ def _mapping(
         if allowed is not None and key not in allowed:
             reason = f"{what}: unknown key '{key}' (known: {', '.join(sorted(allowed))})"
             if node.flow_style and value_node.tag == _NULL and not value_node.value:
-                # `{ru: Да, нет}`: inside braces a comma ends the value.
+                # `{ru: Yes, no}`: inside braces a comma ends the value.
                 reason += "; a text with a comma inside {…} must be put in quotes"
             _fail(key_node, reason)
         values[key] = value_node

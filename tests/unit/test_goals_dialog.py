@@ -23,22 +23,20 @@ from storage import (
     MeetingKind,
     MeetingStatus,
     MentorshipForm,
-    MessengerAccount,
     Notification,
     Pair,
     PairKind,
     PairMember,
     PairStatus,
     Participant,
-    ParticipantRole,
-    ParticipantStatus,
     Person,
+    Program,
     RoleModel,
 )
 from tests.chat import Chat, conversation_with
 from tests.integration import factories as f
+from tests.pair_chats import MENTOR, open_pair
 
-MENTOR, MENTEE, STRANGER = "100", "200", "300"
 AREA_BUTTONS = [
     "Предметная подготовка",
     "Методика преподавания",
@@ -52,71 +50,22 @@ CARD_BUTTONS = ["0%", "25%", "50%", "75%", "100%", "Выполнена ✓", "З
 NAV = ["← Назад", "Отмена"]
 
 
-@pytest.fixture
-def dasha(app: App) -> Chat:
-    return Chat(app.conversation, user_id=MENTOR, channel=Channel.TELEGRAM)
-
-
-@pytest.fixture
-def misha(app: App) -> Chat:
-    return Chat(app.conversation, user_id=MENTEE, channel=Channel.VK)
-
-
-@pytest.fixture
-def stranger(app: App) -> Chat:
-    return Chat(app.conversation, user_id=STRANGER, channel=Channel.TELEGRAM)
-
-
 async def make_pair(
     app: App, dasha: Chat, misha: Chat, stranger: Chat, form: MentorshipForm
 ) -> tuple[int, int]:
     """Дарья (Telegram) mentors Миша (VK) and they held the planning meeting; a stranger is in
     the program. The pair's id and the meeting's."""
-    for chat in (dasha, misha, stranger):
-        await chat.send("/start")
-    async with app.database.transaction() as session:
-        org = await f.organization(session)
-        prog = await f.program(session, org)
+
+    def of_form(program: Program) -> None:
         if form is MentorshipForm.TEACHER_TEACHER:
-            prog.form, prog.role_model = form, RoleModel.COLLEAGUE_YOUNG_COLLEAGUE
-        parts = {}
-        for chat, name, role in (
-            (dasha, "Дарья", ParticipantRole.MENTOR),
-            (misha, "Миша", ParticipantRole.MENTEE),
-            (stranger, "Чужой", ParticipantRole.MENTEE),
-        ):
-            who = await session.scalar(
-                select(Person)
-                .join(MessengerAccount, MessengerAccount.person_id == Person.id)
-                .where(MessengerAccount.external_user_id == chat.user_id)
-            )
-            assert who is not None
-            who.full_name, who.organization_id = name, org.id
-            part = await f.participant(session, prog, who, role)
-            part.status = ParticipantStatus.MATCHED
-            parts[chat.user_id] = part
-        pair = await f.add(
-            session,
-            Pair(
-                program_id=prog.id,
-                status=PairStatus.ACTIVE,
-                mentor_participant_id=parts[MENTOR].id,
-                created_at=f.NOW,
-            ),
-        )
-        for user_id in (MENTOR, MENTEE):
-            session.add(
-                PairMember(
-                    pair_id=pair.id,
-                    participant_id=parts[user_id].id,
-                    role=parts[user_id].role,
-                    joined_at=f.NOW,
-                )
-            )
+            program.form, program.role_model = form, RoleModel.COLLEAGUE_YOUNG_COLLEAGUE
+
+    paired = await open_pair(app, dasha, misha, stranger, program=of_form)
+    async with app.database.transaction() as session:
         meeting = await f.add(
             session,
             Meeting(
-                pair_id=pair.id,
+                pair_id=paired.pair_id,
                 kind=MeetingKind.PLANNING,
                 status=MeetingStatus.HELD,
                 starts_at=f.NOW,
@@ -125,7 +74,7 @@ async def make_pair(
                 updated_at=f.NOW,
             ),
         )
-        return pair.id, meeting.id
+        return paired.pair_id, meeting.id
 
 
 @pytest.fixture

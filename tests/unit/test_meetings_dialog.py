@@ -13,7 +13,6 @@ from bot.app import App
 from bot.core.clock import FrozenClock
 from bot.core.messages import LINK_BUTTON
 from storage import (
-    Channel,
     Feedback,
     HappenedAnswer,
     Meeting,
@@ -22,77 +21,17 @@ from storage import (
     MeetingStatus,
     MessengerAccount,
     Notification,
-    Pair,
-    PairMember,
-    PairStatus,
-    ParticipantRole,
-    ParticipantStatus,
     Person,
 )
 from tests.chat import Chat
-from tests.integration import factories as f
-
-MENTOR, MENTEE, STRANGER = "100", "200", "300"
-
-
-@pytest.fixture
-def dasha(app: App) -> Chat:
-    return Chat(app.conversation, user_id=MENTOR, channel=Channel.TELEGRAM)
-
-
-@pytest.fixture
-def misha(app: App) -> Chat:
-    return Chat(app.conversation, user_id=MENTEE, channel=Channel.VK)
-
-
-@pytest.fixture
-def stranger(app: App) -> Chat:
-    return Chat(app.conversation, user_id=STRANGER, channel=Channel.TELEGRAM)
+from tests.pair_chats import MENTEE, open_pair
 
 
 @pytest.fixture
 async def pair_id(app: App, dasha: Chat, misha: Chat, stranger: Chat) -> int:
     """Дарья (Vladivostok, Telegram) mentors Миша (Moscow, VK); a stranger is in the program."""
-    for chat in (dasha, misha, stranger):
-        await chat.send("/start")
-    async with app.database.transaction() as session:
-        org = await f.organization(session)
-        prog = await f.program(session, org)
-        parts = {}
-        for chat, name, role, zone in (
-            (dasha, "Дарья", ParticipantRole.MENTOR, "Asia/Vladivostok"),
-            (misha, "Миша", ParticipantRole.MENTEE, None),
-            (stranger, "Чужой", ParticipantRole.MENTEE, None),
-        ):
-            who = await session.scalar(
-                select(Person)
-                .join(MessengerAccount, MessengerAccount.person_id == Person.id)
-                .where(MessengerAccount.external_user_id == chat.user_id)
-            )
-            assert who is not None
-            who.full_name, who.timezone, who.organization_id = name, zone, org.id
-            part = await f.participant(session, prog, who, role)
-            part.status = ParticipantStatus.MATCHED
-            parts[chat.user_id] = part
-        pair = await f.add(
-            session,
-            Pair(
-                program_id=prog.id,
-                status=PairStatus.ACTIVE,
-                mentor_participant_id=parts[MENTOR].id,
-                created_at=f.NOW,
-            ),
-        )
-        for user_id in (MENTOR, MENTEE):
-            session.add(
-                PairMember(
-                    pair_id=pair.id,
-                    participant_id=parts[user_id].id,
-                    role=parts[user_id].role,
-                    joined_at=f.NOW,
-                )
-            )
-        return pair.id
+    paired = await open_pair(app, dasha, misha, stranger, mentor_zone="Asia/Vladivostok")
+    return paired.pair_id
 
 
 async def meetings(app: App) -> list[Meeting]:

@@ -16,86 +16,36 @@ from bot.services import Services
 from bot.services.programs import CLI
 from bot.services.surveys import invite_key, reminder_key
 from storage import (
-    Channel,
     Feedback,
     MessengerAccount,
     Notification,
     NotificationStatus,
-    Pair,
-    PairMember,
-    PairStatus,
-    ParticipantRole,
-    ParticipantStatus,
-    Person,
+    Program,
 )
 from tests.chat import Chat
-from tests.integration import factories as f
+from tests.pair_chats import MENTEE, MENTOR, open_pair
 
-MENTOR, MENTEE, STRANGER = "100", "200", "300"
 BACK, CANCEL, DONE = "← Назад", "Отмена", "Готово"
 SURVEYS = "Опросы"
 
 
 @pytest.fixture
-def dasha(app: App) -> Chat:
-    return Chat(app.conversation, user_id=MENTOR, channel=Channel.TELEGRAM)
-
-
-@pytest.fixture
-def misha(app: App) -> Chat:
-    return Chat(app.conversation, user_id=MENTEE, channel=Channel.VK)
-
-
-@pytest.fixture
-def stranger(app: App) -> Chat:
-    return Chat(app.conversation, user_id=STRANGER, channel=Channel.TELEGRAM)
-
-
-@pytest.fixture
 async def program_id(app: App, clock: FrozenClock, dasha: Chat, misha: Chat, stranger: Chat) -> int:
     """Дарья mentors Миша since now, in a program at stage 6; a stranger is in the program."""
-    for chat in (dasha, misha, stranger):
-        await chat.send("/start")
-    async with app.database.transaction() as session:
-        org = await f.organization(session)
-        prog = await f.program(session, org)
-        prog.stage = 6
-        parts = {}
-        for chat, name, role in (
-            (dasha, "Дарья", ParticipantRole.MENTOR),
-            (misha, "Миша", ParticipantRole.MENTEE),
-            (stranger, "Чужой", ParticipantRole.MENTEE),
-        ):
-            who = await session.scalar(
-                select(Person)
-                .join(MessengerAccount, MessengerAccount.person_id == Person.id)
-                .where(MessengerAccount.external_user_id == chat.user_id)
-            )
-            assert who is not None
-            who.full_name, who.organization_id = name, org.id
-            part = await f.participant(session, prog, who, role)
-            part.status = ParticipantStatus.MATCHED
-            parts[chat.user_id] = part
-        pair = await f.add(
-            session,
-            Pair(
-                program_id=prog.id,
-                status=PairStatus.ACTIVE,
-                mentor_participant_id=parts[MENTOR].id,
-                created_at=clock.now(),
-                approved_at=clock.now(),
-            ),
-        )
-        for user_id in (MENTOR, MENTEE):
-            session.add(
-                PairMember(
-                    pair_id=pair.id,
-                    participant_id=parts[user_id].id,
-                    role=parts[user_id].role,
-                    joined_at=clock.now(),
-                )
-            )
-        return prog.id
+
+    def at_work(program: Program) -> None:
+        program.stage = 6
+
+    paired = await open_pair(
+        app,
+        dasha,
+        misha,
+        stranger,
+        created_at=clock.now(),
+        approved_at=clock.now(),
+        program=at_work,
+    )
+    return paired.program_id
 
 
 async def pulse(app: App, clock: FrozenClock) -> dict[int, int]:
