@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import dialog_engine, matching
+from bench import dialog_engine, inbound, matching
 
 
 def main() -> None:
     """Run the benchmarks one after another."""
     asyncio.run(dialog_engine.main())
     matching.main()
+    inbound.main([])
 
 
 if __name__ == "__main__":
