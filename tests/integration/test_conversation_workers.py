@@ -43,3 +43,34 @@ async def test_first_contact_on_two_workers_at_once_creates_one_person(
         state = await session.scalar(select(DialogState))
         assert state is not None
         assert state.revision == 6, "every update applied once, one after another"
+
+
+async def test_many_people_on_two_workers_writing_at_once_lose_nothing(
+    database: Database,
+) -> None:
+    """Two engines write at once (SQLite: two connections contend for the file's one writer);
+    none of them is refused with "database is locked", and no update is lost."""
+    other = Database(database.url)
+    workers = [worker(database), worker(other)]
+    script = ["/start", "/help", "/menu", "/lang", "/menu", "/help"]
+
+    async def person(number: int) -> list[str]:
+        ids = []
+        for step, text in enumerate(script):
+            incoming = Incoming(
+                Channel.VK, user_id=str(number), chat_id=str(number), text=text, language="ru"
+            )
+            # Each update of one person goes to the worker its turn picks, as behind a balancer.
+            replies = await workers[(number + step) % 2].handle(incoming)
+            ids += [reply.text_id for reply in replies]
+        return ids
+
+    try:
+        answers = await asyncio.gather(*(person(number) for number in range(1, 31)))
+    finally:
+        await other.dispose()
+    assert all("error-internal" not in ids for ids in answers), answers
+    async with database.sessions() as session:
+        revisions = list(await session.scalars(select(DialogState.revision)))
+        assert await session.scalar(select(func.count()).select_from(Person)) == 30
+    assert revisions == [len(script)] * 30
