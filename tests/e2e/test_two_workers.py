@@ -126,6 +126,18 @@ async def rows(url: str) -> tuple[list[NotificationStatus], list[int]]:
         await database.dispose()
 
 
+async def answered(telegram: FakeTelegram, vk: FakeVk, person: int, seen: tuple[int, int]) -> None:
+    """The person got new messages in both messengers, the menu last."""
+    await telegram.wait_for(
+        lambda: (
+            len(telegram.messages(person)) > seen[0]
+            and telegram.messages(person)[-1].text == MENU_TITLE
+        ),
+        timeout=30,
+    )
+    await vk.wait_for(lambda: len(vk.to(person)) > seen[1] and vk.to(person)[-1].text == MENU_TITLE)
+
+
 async def test_two_workers_share_updates_and_deliver_each_notification_once(
     postgres_url: str, fakes: tuple[FakeTelegram, FakeVk], tmp_path: Path
 ) -> None:
@@ -147,18 +159,7 @@ async def test_two_workers_share_updates_and_deliver_each_notification_once(
                     assert await poster.telegram(telegram_update(person, text)) == (200, "{}")
                     await vk.user_writes(person, text)
                     assert await poster.vk(vk.updates[-1]) == (200, "ok")
-                    await telegram.wait_for(
-                        lambda p=person, n=seen[0]: (
-                            len(telegram.messages(p)) > n
-                            and telegram.messages(p)[-1].text == MENU_TITLE
-                        ),
-                        timeout=30,
-                    )
-                    await vk.wait_for(
-                        lambda p=person, n=seen[1]: (
-                            len(vk.to(p)) > n and vk.to(p)[-1].text == MENU_TITLE
-                        )
-                    )
+                    await answered(telegram, vk, person, seen)
 
         _, revisions = await rows(postgres_url)
         assert revisions == [len(SCRIPT)] * 2 * len(PEOPLE), "every update handled once"
