@@ -1,0 +1,1 @@
+"""Delivery under faults: killed processes, failing and hanging messenger servers."""
