@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import dialog_engine, inbound, matching
+from bench import dialog_engine, inbound, matching, outbound
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     asyncio.run(dialog_engine.main())
     matching.main()
     inbound.main([])
+    outbound.main([])
 
 
 if __name__ == "__main__":

@@ -77,7 +77,7 @@ def build_scheduler(
     """A scheduler with one job per periodic task, each under a fixed id."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
-        worker.run_once,
+        worker.drain,  # batch after batch while a backlog lasts, not one batch per tick
         "interval",
         seconds=deliver_every_seconds,
         id=DELIVER_JOB,

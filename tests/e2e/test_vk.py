@@ -405,9 +405,9 @@ async def test_every_api_request_waits_on_the_shared_limiter(app: App, vk_fake: 
     finally:
         await channel.close()
     # 5 sends, then photos.getMessagesUploadServer, photos.saveMessagesPhoto and a send: the
-    # first request goes at once, each next one 1/20 s later (the upload POST is not counted).
+    # first request goes at once, each next one an interval later (the upload POST is not counted).
     assert len(vk_fake.calls) == 8
-    assert waits == pytest.approx([0.05] * 7)
+    assert waits == pytest.approx([Budget(20.0).interval] * 7)  # 1/20 s and the safety margin
     assert [len(message.files) for message in vk_fake.to(MISHA)] == [0] * 5 + [1]
 
 

@@ -428,3 +428,49 @@ async def test_the_persons_choice_of_messenger_is_used(
     telegram, vk = RecordingSender(), RecordingSender()
     assert (await worker(database, clock, telegram=telegram, vk=vk).run_once()).sent == 2
     assert (len(telegram.sent), len(vk.sent)) == (1, 1), "a notification's own channel wins"
+
+
+async def test_drain_delivers_a_backlog_of_several_batches_in_one_run(
+    database: Database, clock: FrozenClock
+) -> None:
+    people = [await recipient(database, Channel.TELEGRAM) for _ in range(2)]
+    batch = 3
+    total = batch * 2 + 1
+    # Planned newest first: due order is the reverse of id order, so order comes from due_at.
+    for index in range(total):
+        await plan(
+            database,
+            clock,
+            people[index % 2],
+            key=f"k{index}",
+            due_at=NOW - timedelta(minutes=index),
+        )
+    telegram = RecordingSender()
+    deliver = worker(database, clock, telegram=telegram)
+    deliver.batch = batch
+    report = await deliver.drain()
+    assert report.sent == total
+    assert await statuses(database) == [NotificationStatus.SENT] * total
+    delivered = Counter(notification_id for _, _, notification_id in telegram.sent)
+    assert len(delivered) == total
+    assert set(delivered.values()) == {1}, "each once"
+    async with database.sessions() as session:
+        rows = await session.execute(
+            select(Notification.id, Notification.recipient_person_id, Notification.due_at)
+        )
+        planned = {row.id: (row.recipient_person_id, row.due_at) for row in rows}
+    for person in people:
+        due = [planned[n][1] for _, _, n in telegram.sent if planned[n][0] == person.id]
+        assert len(due) > 1
+        assert due == sorted(due), "each person's in due order"
+    assert await deliver.drain() == type(report)(), "nothing left"
+
+
+async def test_drain_stops_after_its_cap(database: Database, clock: FrozenClock) -> None:
+    person = await recipient(database, Channel.TELEGRAM)
+    for index in range(5):
+        await plan(database, clock, person, key=f"k{index}")
+    deliver = worker(database, clock, telegram=RecordingSender())
+    deliver.batch = 2
+    assert (await deliver.drain(max_batches=2)).sent == 4
+    assert (await deliver.drain()).sent == 1

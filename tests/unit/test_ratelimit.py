@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.core.ratelimit import Budget, RateLimiter
+from bot.core.ratelimit import SAFETY_MARGIN, Budget, RateLimiter
+
+# Every interval is this much wider than 1 / rate.
+M = 1 + SAFETY_MARGIN
 
 
 class FakeTime:
@@ -63,9 +66,9 @@ def test_overall_rate_spaces_calls_evenly() -> None:
     limiter = RateLimiter(Budget(30), clock=time, sleep=time.sleep)
     moments = starts(limiter, time, [None] * 61)
     assert moments[0] == 0.0
-    assert moments[-1] == pytest.approx(2.0)
+    assert moments[-1] == pytest.approx(2.0 * M)
     # Never more than 30 calls in any one-second window.
-    assert all(b - a >= 1 / 30 - 1e-9 for a, b in itertools.pairwise(moments))
+    assert all(b - a >= 1 / 30 * M - 1e-9 for a, b in itertools.pairwise(moments))
 
 
 def test_per_key_budget_with_burst() -> None:
@@ -73,7 +76,7 @@ def test_per_key_budget_with_burst() -> None:
     limiter = RateLimiter(Budget(30), Budget(1, burst=3), clock=time, sleep=time.sleep)
     moments = starts(limiter, time, ["chat"] * 5)
     # Three at once (spaced by the overall rate), then one per second.
-    assert moments == pytest.approx([0.0, 1 / 30, 2 / 30, 1.0, 2.0])
+    assert moments == pytest.approx([0.0, M / 30, 2 * M / 30, M, 2 * M])
 
 
 def test_other_keys_are_not_held_up_by_a_busy_chat() -> None:
@@ -86,21 +89,21 @@ def test_other_keys_are_not_held_up_by_a_busy_chat() -> None:
         went[key].append(time.now - 1000.0)
 
     time.run(call("a"), call("a"), call("b"))
-    assert went["a"] == pytest.approx([0.0, 1.0])
-    assert went["b"] == pytest.approx([1 / 30])
+    assert went["a"] == pytest.approx([0.0, M])
+    assert went["b"] == pytest.approx([M / 30])
 
 
 def test_concurrent_callers_queue_in_call_order() -> None:
     time = FakeTime()
     limiter = RateLimiter(Budget(10), clock=time, sleep=time.sleep)
     waits = [limiter.reserve() for _ in range(5)]
-    assert waits == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.4])
+    assert waits == pytest.approx([0.0, 0.1 * M, 0.2 * M, 0.3 * M, 0.4 * M])
 
 
 def test_quiet_period_refills_the_burst() -> None:
     time = FakeTime()
     limiter = RateLimiter(Budget(1, burst=2), clock=time, sleep=time.sleep)
-    assert [limiter.reserve(), limiter.reserve(), limiter.reserve()] == pytest.approx([0, 0, 1])
+    assert [limiter.reserve(), limiter.reserve(), limiter.reserve()] == pytest.approx([0, 0, M])
     time.now += 10
     assert [limiter.reserve(), limiter.reserve()] == pytest.approx([0, 0])
 
@@ -110,3 +113,13 @@ def test_budget_rejects_nonsense() -> None:
         Budget(0)
     with pytest.raises(ValueError):
         Budget(1, burst=0)
+
+
+def test_a_strict_window_never_sees_more_than_the_rate_despite_jitter() -> None:
+    """Calls arriving up to 1% of an interval early still fit 30 to any one-second window."""
+    time = FakeTime()
+    limiter = RateLimiter(Budget(30), clock=time, sleep=time.sleep)
+    moments = starts(limiter, time, [None] * 91)
+    jitter = 0.01 / 30
+    arrived = [moment - jitter * (index % 2) for index, moment in enumerate(moments)]
+    assert all(later - first > 1.0 for first, later in zip(arrived, arrived[30:], strict=False))

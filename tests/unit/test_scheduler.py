@@ -14,7 +14,7 @@ async def test_delivery_job_has_a_fixed_id_and_never_overlaps(app: App, clock: F
     jobs = scheduler.get_jobs()
     assert [job.id for job in jobs] == [DELIVER_JOB]
     job = jobs[0]
-    assert job.func == worker.run_once
+    assert job.func == worker.drain
     assert job.max_instances == 1
     assert job.trigger.interval.total_seconds() == 3
     report = await job.func()
