@@ -55,6 +55,7 @@ from storage import Database
 from tests.e2e.fake_telegram import DATE, TOKEN, FakeTelegram
 from tests.e2e.fake_vk import GROUP_ID, FakeVk
 from tests.e2e.fake_vk import TOKEN as VK_TOKEN
+from tests.e2e.test_webhook import telegram_update
 
 SCRIPT = ["/start", "#1", "Миша Иванов", "#1", "14.03.2013", "6Б", "#1"]
 UNLIMITED = 1e9  # messages per second: no rate limit
@@ -119,18 +120,6 @@ class Fakes:
         self._ids += 1
         return self._ids
 
-    def telegram_message(self, user_id: int, text: str) -> dict[str, Any]:
-        message: dict[str, Any] = {
-            "message_id": self.next_id(),
-            "date": DATE,
-            "chat": {"id": user_id, "type": "private", "first_name": "Миша"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "Миша", "language_code": "ru"},
-            "text": text,
-        }
-        if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
-        return {"update_id": self.next_id(), "message": message}
-
     async def telegram_tap(self, user_id: int) -> dict[str, Any]:
         """A tap on the first button of the newest bot message with buttons."""
         sent = next(m for m in reversed(self.telegram.messages(user_id)) if m.buttons)
@@ -193,7 +182,7 @@ async def onboarding(app: App, fakes: Fakes, people: int, pause: Pause) -> Resul
             raw = (
                 await fakes.telegram_tap(user_id)
                 if line == "#1"
-                else fakes.telegram_message(user_id, line)
+                else telegram_update(user_id, line)
             )
             update = Update.model_validate(raw, context={"bot": bot})
             await timed(dispatcher.feed_update(bot, update), result)
@@ -250,7 +239,7 @@ async def echo_floor(fakes: Fakes, people: int, pause: Pause) -> Result:
     async def person(user_id: int) -> None:
         for line in SCRIPT:
             await pause()
-            raw = fakes.telegram_message(user_id, line)
+            raw = telegram_update(user_id, line)
             await timed(dispatcher.feed_update(bot, Update.model_validate(raw)), result)
 
     started = time.perf_counter()
