@@ -86,10 +86,15 @@ class LimitedVk(FakeVk):
 
 
 async def plan(app: App, telegram: int, vk: int) -> None:
-    """One person with one account per notification; all due now."""
+    """One person with one account per notification; all due now, the channels interleaved.
+
+    Claims go in due order; planned channel after channel, the backlog would be drained one
+    platform at a time and measure the sum of the two minimums instead of the larger one.
+    """
     clock = SystemClock()
-    chats = [(Channel.TELEGRAM, 1_000_000 + i) for i in range(telegram)]
-    chats += [(Channel.VK, 2_000_000 + i) for i in range(vk)]
+    spread = [(i / telegram, Channel.TELEGRAM, 1_000_000 + i) for i in range(telegram)]
+    spread += [(i / vk, Channel.VK, 2_000_000 + i) for i in range(vk)]
+    chats = [(channel, chat) for _, channel, chat in sorted(spread, key=lambda item: item[0])]
     for start in range(0, len(chats), PLAN_CHUNK):
         async with app.database.transaction() as session:
             outbox = OutboxService(session, clock)

@@ -2,9 +2,11 @@
 
 GCRA, the virtual-scheduling form of a token bucket: a budget keeps the theoretical arrival time
 (TAT) of the next call; a call may go at `TAT - tolerance`, where the tolerance is what the burst
-allows. The overall budget is booked without awaiting, so concurrent callers queue in call order.
-Calls for one key (a chat) are taken one at a time and booked at the moment they really go, so a
-busy chat waits on its own budget without holding up the others.
+allows. Callers of a budget are taken one at a time, in call order (an asyncio lock is FIFO), and
+each call is booked at the moment it really goes: were slots booked ahead, a stalled event loop
+would wake several callers whose slots had passed at once, and that clump plus the calls after it
+on schedule would exceed the rate in a strict sliding window. A chat's own budget is taken before
+the overall one, so a busy chat waits on itself without holding up the others.
 """
 
 from __future__ import annotations
@@ -64,32 +66,32 @@ class RateLimiter:
         self.per_key = per_key
         self.clock = clock
         self.sleep = sleep
-        self._overall_tat = float("-inf")
+        self._overall = _Key()
         self._keys: dict[Hashable, _Key] = {}
-
-    def reserve(self) -> float:
-        """Book the next overall slot and return how many seconds to wait for it."""
-        now = self.clock()
-        slot = max(now, self._overall_tat - self.overall.tolerance)
-        self._overall_tat = max(self._overall_tat, slot) + self.overall.interval
-        return slot - now
 
     async def acquire(self, key: Hashable | None = None) -> float:
         """Wait until a call for `key` may go; returns the seconds waited."""
         start = self.clock()
         if self.per_key is None or key is None:
-            await self._wait(self.reserve())
+            await self._take(self._overall, self.overall)
             return self.clock() - start
         state = self._keys.setdefault(key, _Key())
         async with state.lock:
-            await self._wait(state.tat - self.per_key.tolerance - self.clock())
-            await self._wait(self.reserve())
+            await self._wait_for(state, self.per_key)
+            await self._take(self._overall, self.overall)
             state.tat = max(state.tat, self.clock()) + self.per_key.interval
         if len(self._keys) > PRUNE_AT:
             now = self.clock()
             self._keys = {k: s for k, s in self._keys.items() if s.tat > now or s.lock.locked()}
         return self.clock() - start
 
-    async def _wait(self, seconds: float) -> None:
+    async def _take(self, state: _Key, budget: Budget) -> None:
+        """Wait for the budget's next slot and book it from the moment the call really goes."""
+        async with state.lock:
+            await self._wait_for(state, budget)
+            state.tat = max(state.tat, self.clock()) + budget.interval
+
+    async def _wait_for(self, state: _Key, budget: Budget) -> None:
+        seconds = state.tat - budget.tolerance - self.clock()
         if seconds > 0:
             await self.sleep(seconds)
