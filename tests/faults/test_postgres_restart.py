@@ -1,6 +1,6 @@
 """PostgreSQL restarted under load: no answer lost, no notification lost, no exception escapes.
 
-The test starts its own throwaway PostgreSQL server (as .ci/postgres.sh does) and builds the
+The test starts its own throwaway PostgreSQL server with .ci/postgres.sh and builds the
 whole bot on it. Twenty people walk the demo questionnaire at once, half from Telegram, half
 from VK, while a delivery worker drains 60 due notifications into the fake Telegram and VK
 servers. When a third of the updates have been answered and both fakes hold a send that reached
@@ -17,7 +17,8 @@ thing again once the server is back. The test proves:
 - every answer acknowledged with the next step before or during the outage survived crash
   recovery, and everybody finishes the questionnaire with every answer stored;
 - every notification ends SENT: once on VK (the resend of an interrupted send is dropped by its
-  `random_id`), on Telegram at most once more per interrupted send (README, "Crashes").
+  `random_id`), on Telegram once more per send whose outcome the kill lost, never more (README,
+  "Crashes"); the worker fails only while the server is down.
 
 The worker's clock is injected and moved past leases and backoffs instead of waiting for them.
 """
@@ -389,18 +390,20 @@ async def undelivered(app: App) -> list[Notification]:
 
 async def deliver_all(
     app: App, worker: DeliveryWorker, clock: FrozenClock, outage: Outage
-) -> list[BaseException]:
+) -> list[tuple[str, BaseException]]:
     """Run the worker until every notification is SENT, as the scheduler's ticks would; a failed
     run is kept (APScheduler logs it) and the next one waits for the server. When nothing is due,
-    the clock moves to the next retry or lapsed lease. Returns the failures."""
-    failures: list[BaseException] = []
+    the clock moves to the next retry or lapsed lease. Returns the failures, each with the phase
+    its run started in."""
+    failures: list[tuple[str, BaseException]] = []
     for _ in range(100):
+        started = outage.phase
         try:
             if await worker.run_once() != DeliveryReport():
                 continue
             left = await undelivered(app)
         except Exception as error:  # noqa: BLE001 - as APScheduler catches a failed job
-            failures.append(error)
+            failures.append((started, error))
             await outage.note(waiting=1)
             await outage.up.wait()
             continue
@@ -541,6 +544,7 @@ async def test_postgres_killed_under_load_loses_no_answer_and_no_notification(
     assert all(update.started != "after" for update in errors), "none failed after the restart"
     assert sum(bool(walker.errors) for walker in walkers) >= PEOPLE // 2, "the kill hit mid-walk"
     assert worker_failures, "the worker's run was cut off too"
+    assert all(started != "after" for started, _ in worker_failures), worker_failures
 
     # (b) What was acknowledged before the server came back survived its crash recovery ...
     for then in restarted.walkers:
