@@ -25,9 +25,28 @@ def insert_or_skip(session: AsyncSession, entity: Any, keys: list[str]) -> Any:
     """`INSERT ... ON CONFLICT (keys) DO NOTHING` for the session's database (SQLite or
     PostgreSQL); add `.values(...)`. On PostgreSQL it waits for a concurrent insert of the same
     key to commit or roll back, so it also serialises racing creators."""
+    return _insert(session, entity).on_conflict_do_nothing(index_elements=keys)
+
+
+def insert_or_lock(session: AsyncSession, entity: Any, keys: list[str], **values: Any) -> Any:
+    """The row of `entity` with these `keys` (inserted with `values` when missing), locked until
+    the commit: `INSERT ... ON CONFLICT (keys) DO UPDATE` (a no-op update, which on PostgreSQL
+    locks the row as `FOR UPDATE` would, and waits for a concurrent insert of the same key)
+    `RETURNING` the row, in one statement. Pass to `session.scalars(...)`."""
+    touch = {keys[0]: getattr(entity, keys[0])}
+    return (
+        _insert(session, entity)
+        .values(**values)
+        .on_conflict_do_update(index_elements=keys, set_=touch)
+        .returning(entity)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _insert(session: AsyncSession, entity: Any) -> Any:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(entity).on_conflict_do_nothing(index_elements=keys)
+    return insert(entity)
 
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -9,15 +9,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from bot.core.clock import Clock
 from bot.core.i18n import Translator
 from bot.core.messages import LINK_BUTTON, Incoming, Reply
 from bot.dialogs.engine import Engine, Push, Reject, StaleState, State, StepContext
 from bot.services import Policy, Services
 from storage import Database, DialogState
-from storage.db import insert_or_skip
+from storage.db import insert_or_lock
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -136,17 +134,22 @@ class Conversation:
     async def _lock_state(self, session: AsyncSession, incoming: Incoming) -> DialogState:
         """The conversation's state row, created empty if new and locked until the commit.
 
-        Inserting first (doing nothing if it exists, waiting if another worker is inserting it)
-        and then locking the row serialises the updates of one conversation across processes on
-        PostgreSQL, first contact included; SQLite has a single writer anyway.
+        One upsert that locks the row (waiting if another worker is inserting or holding it)
+        serialises the updates of one conversation across processes on PostgreSQL, first contact
+        included; SQLite has a single writer anyway.
         """
-        key = {"channel": incoming.channel, "external_user_id": incoming.user_id}
-        await session.execute(
-            insert_or_skip(session, DialogState, list(key)).values(
-                **key, state={}, revision=0, updated_at=self.clock.now()
-            )
+        statement = insert_or_lock(
+            session,
+            DialogState,
+            ["channel", "external_user_id"],
+            channel=incoming.channel,
+            external_user_id=incoming.user_id,
+            state={},
+            revision=0,
+            updated_at=self.clock.now(),
         )
-        return (await session.scalars(select(DialogState).filter_by(**key).with_for_update())).one()
+        row: DialogState = (await session.scalars(statement)).one()
+        return row
 
     async def _dispatch(
         self, state: State, ctx: StepContext, incoming: Incoming, *, fresh: bool

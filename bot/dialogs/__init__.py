@@ -24,6 +24,7 @@ from bot.dialogs import (
 )
 from bot.dialogs.engine import DialogRegistry, MenuEntry, Outcome, Push, StepContext
 from bot.dialogs.menu import HELP, ROOT, build_lang, build_menu
+from bot.services.outbox import oversees_programs
 
 __all__ = ["build_registry"]
 
@@ -58,6 +59,6 @@ def build_registry(locales: Sequence[str], *, with_demo: bool = True) -> DialogR
     registry.add(accounts.build_accounts())
     registry.menu.append(MenuEntry("menu-accounts", accounts.NAME))
     registry.add(deliveries.build_deliveries())
-    registry.menu.append(MenuEntry("menu-deliveries", deliveries.NAME, visible=deliveries.can_see))
+    registry.menu.append(MenuEntry("menu-deliveries", deliveries.NAME, shown_to=oversees_programs))
     registry.menu.extend([MenuEntry("menu-lang", "lang"), MenuEntry("menu-help", "help")])
     return registry

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from bot.core.messages import Attachment, Button, Reply
 
 if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.core.clock import Clock
@@ -327,11 +328,15 @@ class ChoiceStep(Step):
 
 @dataclass(frozen=True, slots=True)
 class MenuEntry:
-    """An item of the main menu that starts a dialog, shown to those `visible` admits."""
+    """An item of the main menu that starts a dialog.
+
+    `shown_to` is an SQL condition on the person's id (None: shown to everybody); the menu asks
+    every entry's condition in one query, so a menu costs one round trip however many it has.
+    """
 
     text_id: str
     dialog: str
-    visible: Callable[[StepContext], Awaitable[bool]] | None = None
+    shown_to: Callable[[ColumnElement[int]], ColumnElement[bool]] | None = None
 
 
 @dataclass(slots=True)

@@ -34,6 +34,7 @@ from bot.dialogs.pair_summary import NAME as PROGRAM_PAIRS
 from bot.services.base import URL_MAX, valid_url
 from bot.services.matching import Brief, MatchError, ProposalView
 from bot.services.mentors import TITLE_MAX, MentorRow
+from bot.services.programs import curates_or_coordinates
 from storage import PairKind
 
 NAME = "matching"
@@ -642,12 +643,7 @@ def build_matching() -> Dialog:
     )
 
 
-async def can_match(ctx: StepContext) -> bool:
-    """Only curators and coordinators get the menu entry."""
-    return await ctx.services.programs.is_staff(ctx.person.id)
-
-
 def register(registry: DialogRegistry) -> None:
     """Add the matching dialog and its menu entry."""
     registry.add(build_matching())
-    registry.menu.append(MenuEntry("menu-matching", NAME, visible=can_match))
+    registry.menu.append(MenuEntry("menu-matching", NAME, shown_to=curates_or_coordinates))

@@ -36,6 +36,7 @@ from bot.dialogs.engine import (
 from bot.dialogs.goals import NAME as GOALS
 from bot.services import calendar
 from bot.services.base import valid_url
+from bot.services.matching import in_active_pair
 from bot.services.meetings import MeetingDraft, MeetingError, MeetingView, when_args
 from storage import (
     ConfirmationResponse,
@@ -59,11 +60,6 @@ HAPPENED = {
     "missed": HappenedAnswer.NO,
     "moved": HappenedAnswer.MOVED,
 }
-
-
-async def in_a_pair(ctx: StepContext) -> bool:
-    """The menu entry is for members of an active pair or group."""
-    return bool(await ctx.services.matching.my_pairs(ctx.person.id))
 
 
 def _error(error: MeetingError) -> Reject:
@@ -732,5 +728,5 @@ def register(registry: DialogRegistry) -> None:
     registry.add(build_feedback())
     registry.add(build_missed())
     registry.add(Dialog(ZONE, [ChoiceStep("zone", "meetings-ask-zone", _zones, then=_zone_chosen)]))
-    registry.menu.append(MenuEntry("menu-meetings", LIST, visible=in_a_pair))
+    registry.menu.append(MenuEntry("menu-meetings", LIST, shown_to=in_active_pair))
     registry.links.append(meeting_link)

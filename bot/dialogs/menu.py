@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Integer, bindparam, select
 
 from bot.dialogs.engine import (
     JSON,
@@ -17,17 +20,32 @@ from bot.dialogs.engine import (
 )
 
 ROOT = "menu"
+# The person's id in the menu's one query of every entry's condition.
+PERSON = bindparam("person_id", type_=Integer)
 LOCALE_NAMES = {"ru": "lang-name-ru", "en": "lang-name-en"}
 
 
 def build_menu(registry: DialogRegistry) -> Dialog:
     """The root dialog: one step listing the registered menu entries."""
+    # Built once (per number of entries) and reused: the statement is the same for everybody,
+    # only the bound person id changes, so SQLAlchemy's compiled cache serves every render.
+    queries: dict[int, Any] = {}  # Select of one boolean per conditioned entry
 
     async def entries(ctx: StepContext) -> Sequence[Choice]:
+        conditions = [entry.shown_to for entry in registry.menu if entry.shown_to is not None]
+        answers: list[bool] = []
+        if conditions:
+            query = queries.get(len(registry.menu))
+            if query is None:
+                query = select(*(condition(PERSON) for condition in conditions))
+                queries[len(registry.menu)] = query
+            row = (await ctx.session.execute(query, {"person_id": ctx.person.id})).one()
+            answers = [bool(answer) for answer in row]
+        shown = iter(answers)
         return [
             Choice(entry.dialog, entry.text_id)
             for entry in registry.menu
-            if entry.visible is None or await entry.visible(ctx)
+            if entry.shown_to is None or next(shown)
         ]
 
     async def open_entry(ctx: StepContext, value: JSON) -> Outcome:

@@ -45,6 +45,8 @@ from bot.services.enrolment import (
     ParentRequest,
     PrivacyReport,
     RevokeStatus,
+    decided_a_consent,
+    has_unready_participation,
     text_hash,
 )
 from storage import ConsentRelation, ConsentStatus
@@ -784,16 +786,6 @@ def build_delete_me() -> Dialog:
 # --- registration --------------------------------------------------------------------------------
 
 
-async def has_open_participation(ctx: StepContext) -> bool:
-    """My participation is shown while a participation is not ready yet."""
-    return await ctx.services.enrolment.has_not_ready(ctx.person.id)
-
-
-async def has_given_consent(ctx: StepContext) -> bool:
-    """My consents is shown to those who decided a consent (their own or for a child)."""
-    return await ctx.services.enrolment.has_given(ctx.person.id)
-
-
 def register(registry: DialogRegistry) -> None:
     """Add this module's dialogs, menu entries and deep links."""
     registry.add(Onboarding(registry).dialog())
@@ -801,6 +793,6 @@ def register(registry: DialogRegistry) -> None:
     registry.add(build_consents())
     registry.add(build_privacy())
     registry.add(build_delete_me())
-    registry.menu.append(MenuEntry("menu-participation", NAME, visible=has_open_participation))
-    registry.menu.append(MenuEntry("menu-consents", CONSENTS, visible=has_given_consent))
+    registry.menu.append(MenuEntry("menu-participation", NAME, shown_to=has_unready_participation))
+    registry.menu.append(MenuEntry("menu-consents", CONSENTS, shown_to=decided_a_consent))
     registry.links.append(open_consent_link)

@@ -33,15 +33,10 @@ from bot.dialogs.engine import (
 from bot.dialogs.goals import NAME as GOALS
 from bot.dialogs.meetings import NEW as NEW_MEETING
 from bot.dialogs.pair_summary import summary_prompt
-from bot.services.matching import REASON_MAX, MatchError, MyPair
+from bot.services.matching import REASON_MAX, MatchError, MyPair, in_active_pair
 
 NAME = "pairs"
 TO_MENU = "menu"
-
-
-async def has_pair(ctx: StepContext) -> bool:
-    """Only people in an active pair get the menu entry."""
-    return bool(await ctx.services.matching.my_pairs(ctx.person.id))
 
 
 def _target(value: JSON) -> tuple[int, int] | None:
@@ -226,4 +221,4 @@ def build_pairs() -> Dialog:
 def register(registry: DialogRegistry) -> None:
     """Add the my-pair dialog and its menu entry."""
     registry.add(build_pairs())
-    registry.menu.append(MenuEntry("menu-my-pair", NAME, visible=has_pair))
+    registry.menu.append(MenuEntry("menu-my-pair", NAME, shown_to=in_active_pair))

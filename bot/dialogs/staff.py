@@ -48,6 +48,8 @@ from bot.services.programs import (
     ProgramDraft,
     ProgramInfo,
     Refusal,
+    curates_or_coordinates,
+    may_create_programs,
 )
 from storage import (
     ROLE_MODELS_BY_FORM,
@@ -642,14 +644,10 @@ def register(registry: DialogRegistry) -> None:
     registry.add(build_programs())
     registry.add(build_create())
 
-    async def is_staff(ctx: StepContext) -> bool:
-        return await ctx.services.programs.is_staff(ctx.person.id)
-
-    async def may_create(ctx: StepContext) -> bool:
-        return await ctx.services.programs.may_create(ctx.person.id)
-
-    registry.menu.append(MenuEntry("menu-staff-programs", PROGRAMS, visible=is_staff))
-    registry.menu.append(MenuEntry("menu-staff-create", CREATE, visible=may_create))
+    registry.menu.append(
+        MenuEntry("menu-staff-programs", PROGRAMS, shown_to=curates_or_coordinates)
+    )
+    registry.menu.append(MenuEntry("menu-staff-create", CREATE, shown_to=may_create_programs))
 
     async def invite_link(ctx: StepContext, payload: str) -> Outcome | None:
         if not payload.startswith(INVITE_PREFIX):

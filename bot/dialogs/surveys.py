@@ -22,18 +22,13 @@ from bot.dialogs.engine import (
     Step,
     StepContext,
 )
-from bot.services.surveys import SurveyError
+from bot.services.surveys import SurveyError, has_open_survey
 
 NAME = "surveys"
 # `s<feedback id>`: the button of a survey's invitation and reminder (see SurveyService).
 LINK_RE = re.compile(r"^s(\d{1,12})$")
 MENU = "menu"
 LISTED = 10
-
-
-async def has_open(ctx: StepContext) -> bool:
-    """The menu entry is shown while a survey waits for the person's answers."""
-    return bool(await ctx.services.surveys.open_for(ctx.person.id))
 
 
 async def open_survey(ctx: StepContext, feedback_id: int) -> Outcome | None:
@@ -92,8 +87,8 @@ class ListStep(Step):
 def register(registry: DialogRegistry) -> None:
     """The list of open surveys, its menu entry and the links of survey notifications."""
     registry.add(Dialog(NAME, [ListStep()]))
-    registry.menu.append(MenuEntry("menu-surveys", NAME, visible=has_open))
+    registry.menu.append(MenuEntry("menu-surveys", NAME, shown_to=has_open_survey))
     registry.links.append(survey_link)
 
 
-__all__ = ["LINK_RE", "NAME", "has_open", "open_survey", "register", "survey_link"]
+__all__ = ["LINK_RE", "NAME", "open_survey", "register", "survey_link"]

@@ -351,6 +351,16 @@ class PrivacyReport:
     programs: tuple[str, ...]  # programs whose curators see the person's consent records
 
 
+def has_unready_participation(person: ColumnElement[int] | int) -> ColumnElement[bool]:
+    """Whether a participation of the person is not ready yet («My participation» shows it)."""
+    return exists().where(Participant.person_id == person, Participant.status.in_(NOT_READY))
+
+
+def decided_a_consent(person: ColumnElement[int] | int) -> ColumnElement[bool]:
+    """Whether the person decided any consent, their own or for a child."""
+    return exists().where(Consent.given_by_person_id == person)
+
+
 class EnrolmentService(Service):
     """Onboarding, consent (own and parental), privacy and erasure."""
 
@@ -375,12 +385,7 @@ class EnrolmentService(Service):
 
     async def has_not_ready(self, person_id: int) -> bool:
         """Whether «My participation» has anything to show."""
-        return await self._has_participation(person_id, Participant.status.in_(NOT_READY))
-
-    async def _has_participation(self, person_id: int, status: ColumnElement[bool]) -> bool:
-        """Whether the person has a participation whose status matches."""
-        query = select(exists().where(Participant.person_id == person_id, status))
-        return bool(await self.session.scalar(query))
+        return bool(await self.session.scalar(select(has_unready_participation(person_id))))
 
     async def _view(self, participant: Participant) -> Enrolment:
         program = await self.session.get_one(Program, participant.program_id)
@@ -844,11 +849,7 @@ class EnrolmentService(Service):
 
     async def has_given(self, person_id: int) -> bool:
         """Whether the person decided any consent (their own or for a child)."""
-        return bool(
-            await self.session.scalar(
-                select(exists().where(Consent.given_by_person_id == person_id))
-            )
-        )
+        return bool(await self.session.scalar(select(decided_a_consent(person_id))))
 
     async def given(self, person_id: int) -> list[GivenConsent]:
         """The consents the person decided, newest decision per child (or own) and program."""
@@ -982,7 +983,10 @@ class EnrolmentService(Service):
         return RevokeResult(RevokeStatus.REVOKED, name, program.name, erase)
 
     async def _takes_part(self, person_id: int) -> bool:
-        return await self._has_participation(person_id, Participant.status.not_in(GONE))
+        query = select(
+            exists().where(Participant.person_id == person_id, Participant.status.not_in(GONE))
+        )
+        return bool(await self.session.scalar(query))
 
     # --- privacy and erasure ---------------------------------------------------------------
 

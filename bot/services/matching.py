@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 
 from bot.services import assignment
 from bot.services.base import Service
@@ -259,6 +259,16 @@ class StaffService(Service):
             .group_by(Pair.mentor_participant_id)
         )
         return dict(rows.all())
+
+
+def in_active_pair(person: ColumnElement[int] | int) -> ColumnElement[bool]:
+    """Whether the person is a member of an active pair or group."""
+    return exists().where(
+        PairMember.participant_id == Participant.id,
+        Participant.person_id == person,
+        Pair.id == PairMember.pair_id,
+        Pair.status == PairStatus.ACTIVE,
+    )
 
 
 class MatchingService(StaffService):

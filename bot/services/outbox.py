@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from bot.core.messages import LINK_BUTTON, Attachment, AttachmentKind, Button, Reply
 from storage import (
@@ -220,8 +220,8 @@ class OutboxService:
         return bool(getattr(result, "rowcount", 0))
 
     async def oversees_programs(self, viewer_id: int) -> bool:
-        """Whether the person curates a program or coordinates an organisation."""
-        return bool(await self.session.scalar(select(self._overseen(viewer_id).exists())))
+        """Whether the person curates a program or coordinates an organisation with programs."""
+        return bool(await self.session.scalar(select(oversees_programs(viewer_id))))
 
     async def problems(self, viewer_id: int, *, since: datetime) -> list[DeliveryProblem]:
         """Participants of the programs `viewer_id` oversees who missed messages since `since`
@@ -262,7 +262,7 @@ class OutboxService:
         return [DeliveryProblem(*row) for row in rows.all()]
 
     @staticmethod
-    def _overseen(viewer_id: int) -> Select[int]:
+    def _overseen(viewer_id: ColumnElement[int] | int) -> Select[int]:
         """Ids of the programs a person curates or whose organisation they coordinate."""
         curated = select(ProgramCurator.program_id).where(ProgramCurator.person_id == viewer_id)
         coordinated = select(StaffMember.organization_id).where(
@@ -271,6 +271,11 @@ class OutboxService:
         return select(Program.id).where(
             or_(Program.id.in_(curated), Program.organization_id.in_(coordinated))
         )
+
+
+def oversees_programs(person: ColumnElement[int] | int) -> ColumnElement[bool]:
+    """Whether the person curates a program or coordinates an organisation with programs."""
+    return OutboxService._overseen(person).exists()
 
 
 @dataclass(slots=True)

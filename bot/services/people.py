@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from storage import MessengerAccount, Person
 
@@ -33,7 +33,7 @@ class PeopleService:
         """The person and account behind `incoming`, created on first contact with `locale`."""
         account = await self.session.scalar(
             select(MessengerAccount)
-            .options(selectinload(MessengerAccount.person))
+            .options(joinedload(MessengerAccount.person))
             .where(
                 MessengerAccount.channel == incoming.channel,
                 MessengerAccount.external_user_id == incoming.user_id,

@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 
 from bot.services.base import Service
 from storage import (
@@ -216,6 +216,19 @@ def program_info(program: Program, organization: Organization) -> ProgramInfo:
     )
 
 
+def curates_or_coordinates(person: ColumnElement[int] | int) -> ColumnElement[bool]:
+    """Whether the person curates a program or coordinates an organisation (the staff)."""
+    return or_(
+        exists().where(ProgramCurator.person_id == person),
+        exists().where(StaffMember.person_id == person, StaffMember.role == StaffRole.COORDINATOR),
+    )
+
+
+def may_create_programs(person: ColumnElement[int] | int) -> ColumnElement[bool]:
+    """Whether the person coordinates or curates somewhere, and so may create programs."""
+    return exists().where(StaffMember.person_id == person, StaffMember.role.in_(CREATOR_ROLES))
+
+
 class Access:
     """Who may see or change what; asked anew on every call."""
 
@@ -253,7 +266,7 @@ class Access:
 
     async def is_staff(self, person_id: int) -> bool:
         """Whether the person curates a program or coordinates an organisation."""
-        return bool(await self.curated(person_id) or await self.coordinated(person_id))
+        return bool(await self.session.scalar(select(curates_or_coordinates(person_id))))
 
     async def is_coordinator(self, person_id: int) -> bool:
         """Whether the person coordinates an organisation."""
@@ -558,7 +571,7 @@ class ProgramService(Service):
 
     async def may_create(self, person_id: int) -> bool:
         """Whether the person may create a program somewhere (coordinator or curator)."""
-        return bool(await self.access.creating(person_id))
+        return bool(await self.session.scalar(select(may_create_programs(person_id))))
 
     async def is_staff(self, person_id: int) -> bool:
         """Whether the person curates a program or coordinates an organisation."""

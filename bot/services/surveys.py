@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from bot.services.base import Service
@@ -234,6 +234,28 @@ class _Tally:
             would_mentor=self.would_mentor,
             mentor_again=self.mentor_again,
         )
+
+
+def _open_surveys(person: ColumnElement[int] | int) -> tuple[ColumnElement[bool], ...]:
+    """Feedback rows (joined to their participant) that wait for the person's answers: a survey
+    not completed, of a participation still asked, and not replaced by a newer round."""
+    later = aliased(Feedback)
+    return (
+        Participant.person_id == person,
+        Participant.status.not_in(NOT_ASKED),
+        Feedback.kind.in_(SURVEY_KINDS),
+        Feedback.completed_at.is_(None),
+        ~exists().where(
+            later.participant_id == Feedback.participant_id,
+            later.kind == Feedback.kind,
+            later.round > Feedback.round,
+        ),
+    )
+
+
+def has_open_survey(person: ColumnElement[int] | int) -> ColumnElement[bool]:
+    """Whether a survey waits for the person's answers."""
+    return exists().where(Participant.id == Feedback.participant_id, *_open_surveys(person))
 
 
 class SurveyService(Service):
@@ -550,22 +572,11 @@ class SurveyService(Service):
 
     async def open_for(self, person_id: int) -> list[OpenSurvey]:
         """The person's surveys waiting for answers, newest first."""
-        later = aliased(Feedback)
         rows = await self.session.execute(
             select(Feedback.id, Feedback.kind, Feedback.round, Program.name, Feedback.created_at)
             .join(Participant, Participant.id == Feedback.participant_id)
             .join(Program, Program.id == Participant.program_id)
-            .where(
-                Participant.person_id == person_id,
-                Participant.status.not_in(NOT_ASKED),
-                Feedback.kind.in_(SURVEY_KINDS),
-                Feedback.completed_at.is_(None),
-                ~exists().where(
-                    later.participant_id == Feedback.participant_id,
-                    later.kind == Feedback.kind,
-                    later.round > Feedback.round,
-                ),
-            )
+            .where(*_open_surveys(person_id))
             .order_by(Feedback.created_at.desc(), Feedback.id.desc())
         )
         return [
