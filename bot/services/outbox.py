@@ -287,6 +287,7 @@ class DeliveryReport:
     failed: int = 0
     unreachable: int = 0
     skipped: int = 0
+    released: int = 0  # handed back unsent, too late in their lease to start a send
 
     def __add__(self, other: DeliveryReport) -> DeliveryReport:
         """Both runs' counts together."""
@@ -296,6 +297,7 @@ class DeliveryReport:
             failed=self.failed + other.failed,
             unreachable=self.unreachable + other.unreachable,
             skipped=self.skipped + other.skipped,
+            released=self.released + other.released,
         )
 
 
@@ -303,6 +305,7 @@ class DeliveryReport:
 # about 1.7 s, so one run lasts about a minute at most: long enough that delivery never waits for
 # the next tick while a backlog lasts, short enough that a shutdown waits for it only that long.
 DRAIN_BATCHES = 40
+SEND_MARGIN = timedelta(seconds=90)
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +341,9 @@ class DeliveryWorker:
         self.backoff = backoff
         self.batch = batch
         self.concurrency = concurrency
+        # A send may take up to a request timeout (60 s) plus the rate limiter's wait; none starts
+        # with less of the lease left than this.
+        self.send_margin = min(SEND_MARGIN, lease / 2)
 
     async def drain(self, *, max_batches: int = DRAIN_BATCHES) -> DeliveryReport:
         """Deliver batch after batch while claims come back full, at most `max_batches` of them.
@@ -431,6 +437,15 @@ class DeliveryWorker:
         if row is None or row.status != NotificationStatus.SENDING:
             return None  # deleted with its recipient, or handled by another worker
         now = self.clock.now()
+        if row.lease_until is None or now + self.send_margin > row.lease_until:
+            # Queued behind slow sends, the row is near the end of its lease: a send started now
+            # could outlast it, another worker would take the row over and both would send.
+            # Handed back instead, for the next claim.
+            row.status = NotificationStatus.PENDING
+            row.lease_until = None
+            row.attempts -= 1
+            report.released += 1
+            return None
         late_after = deadline(row.kind, row.due_at, row.expires_at)
         if late_after is not None and now > late_after:
             self._finish(row, NotificationStatus.SKIPPED, "late: past the lateness limit")

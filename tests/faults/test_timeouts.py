@@ -11,8 +11,8 @@ reached the chat) or after (delivered, the answer lost on the way back). Then:
   replies go out), nothing but the send's own timeout leaves the handler, and the person's next
   update is answered normally.
 
-One known gap is marked xfail: a row waiting in a worker's batch behind hung sends outlives its
-lease, another worker rightly takes it over, and the first still sends it too.
+A row waiting in a worker's batch behind hung sends is not started near the end of its lease:
+it is handed back, so the worker that takes it over is the only one to send it.
 """
 
 from __future__ import annotations
@@ -248,12 +248,6 @@ class ProductionTime:
         return result
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DeliveryWorker._prepare checks that a claimed row is SENDING, not that its lease "
-    "is still this worker's: a row queued behind hung sends past its lease is sent by both "
-    "workers, a duplicate on Telegram without any crash (bot/services/outbox.py)",
-)
 async def test_row_queued_behind_a_hung_send_past_its_lease_is_sent_once(
     app: App, clock: FrozenClock, telegram: HangingTelegram, telegram_bot: Bot
 ) -> None:
