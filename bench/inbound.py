@@ -61,6 +61,7 @@ SCRIPT = ["/start", "#1", "Миша Иванов", "#1", "14.03.2013", "6Б", "#
 UNLIMITED = 1e9  # messages per second: no rate limit
 LOAD = 0.5  # the paced load offers this share of the updates/s the burst sustained
 SEED = 20261202
+TAP_IDS = 1_000_000_000  # update ids of the taps start above this
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -133,7 +134,9 @@ class Fakes:
             "message": sent.to_json(),
             "data": data,
         }
-        return {"update_id": self.next_id(), "callback_query": query}
+        # Apart from the text updates' ids (telegram_update counts from 1): the bot ignores an
+        # update id it handled already, as a redelivery.
+        return {"update_id": TAP_IDS + self.next_id(), "callback_query": query}
 
     def vk_message(self, user_id: int, text: str) -> dict[str, Any]:
         message = {

@@ -684,6 +684,21 @@ class DialogState(Base):
     updated_at: Mapped[datetime] = _updated_at()
 
 
+class HandledUpdate(Base):
+    """A messenger update whose handling was committed, so that a redelivery is ignored.
+
+    Telegram posts a webhook update again when it got no answer in time, VK repeats a Callback
+    event, and after a crash polling hands back updates not yet confirmed. The key names the
+    update only ("telegram:<update_id>", "vk:message:<id>"), not the person; rows are forgotten
+    after two days.
+    """
+
+    __tablename__ = "handled_updates"
+
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class AuditLog(Base):
     """Who changed what and when; rows outlive the actor (the person link becomes NULL)."""
 

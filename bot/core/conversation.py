@@ -14,6 +14,7 @@ from bot.core.i18n import Translator
 from bot.core.messages import LINK_BUTTON, Incoming, Reply
 from bot.dialogs.engine import Engine, Push, Reject, StaleState, State, StepContext
 from bot.services import Policy, Services
+from bot.services.updates import first_delivery
 from storage import Database, DialogState
 from storage.db import insert_or_lock
 
@@ -98,6 +99,10 @@ class Conversation:
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         async with self.database.transaction() as session:
+            key = incoming.update_key
+            if key is not None and not await first_delivery(session, key, self.clock.now()):
+                log.info("update %s was handled already: ignored", key)
+                return []
             row = await self._lock_state(session, incoming)
             services = Services(session, self.clock, self.policy)
             person, account, first_contact = await services.people.touch(

@@ -48,6 +48,8 @@ class Incoming:
     start_payload: str | None = None
     language: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    # The messenger's own id of the update, when it has one: a redelivery is ignored.
+    update_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

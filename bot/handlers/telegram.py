@@ -39,6 +39,7 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    Update,
     User,
 )
 
@@ -194,17 +195,27 @@ async def telegram_username(bot: Bot) -> str | None:
         return None
 
 
-async def on_message(message: Message, bot: Bot, conversation: Conversation) -> None:
+async def on_message(
+    message: Message, bot: Bot, conversation: Conversation, event_update: Update
+) -> None:
     """A private message: text, a command or any other content."""
     user = message.from_user
     assert user is not None  # the router's filter guarantees it
     replies = await conversation.handle(
-        _incoming(user, message.chat.id, text=message.text or message.caption, message=message)
+        _incoming(
+            user,
+            message.chat.id,
+            event_update,
+            text=message.text or message.caption,
+            message=message,
+        )
     )
     await send_replies(bot, message.chat.id, replies)
 
 
-async def on_callback(callback: CallbackQuery, bot: Bot, conversation: Conversation) -> None:
+async def on_callback(
+    callback: CallbackQuery, bot: Bot, conversation: Conversation, event_update: Update
+) -> None:
     """A tap on an inline button: stop the spinner, handle the payload, then either redraw the
     tapped message or retire its keyboard and answer below it."""
     try:
@@ -215,7 +226,7 @@ async def on_callback(callback: CallbackQuery, bot: Bot, conversation: Conversat
     if message is None or message.chat.type != ChatType.PRIVATE:
         return
     replies = await conversation.handle(
-        _incoming(callback.from_user, message.chat.id, button=callback.data or "")
+        _incoming(callback.from_user, message.chat.id, event_update, button=callback.data or "")
     )
     if isinstance(message, Message):
         if await _edit_in_place(bot, message, replies):
@@ -254,6 +265,7 @@ async def _edit_in_place(bot: Bot, message: Message, replies: list[Reply]) -> bo
 def _incoming(
     user: User,
     chat_id: int,
+    update: Update,
     *,
     text: str | None = None,
     button: str | None = None,
@@ -278,6 +290,7 @@ def _incoming(
         button=button,
         language=user.language_code,
         attachments=attachments,
+        update_key=f"telegram:{update.update_id}",
     )
 
 

@@ -113,6 +113,7 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
     attachments = [Attachment(ATTACHMENT_KINDS.get(kind, AttachmentKind.OTHER)) for kind in kinds]
     if message.get("geo"):
         attachments.append(Attachment(AttachmentKind.LOCATION))
+    message_id = message.get("id")
     return Incoming(
         channel=Channel.VK,
         user_id=str(from_id),
@@ -121,6 +122,10 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
         start_payload=ref if isinstance(ref, str) and ref else None,
         language=LANGUAGES.get(client_info.get("lang_id", -1)),
         attachments=tuple(attachments),
+        # The community's message id: the same when VK repeats the event.
+        update_key=f"vk:message:{message_id}"
+        if isinstance(message_id, int) and message_id > 0
+        else None,
     )
 
 
@@ -374,6 +379,7 @@ class VkChannel:
                 chat_id=str(peer_id),
                 # Anything but an option's payload is a stale button for the core.
                 button=button if isinstance(button, str) else "",
+                update_key=f"vk:event:{event_id}",
             )
             replies = await self.conversation.handle(incoming)
             if not await self.redraw(peer_id, replies, message_id):

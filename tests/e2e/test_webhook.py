@@ -355,6 +355,44 @@ async def test_vk_retries_of_an_event_are_handled_once(post: Poster, vk_fake: Fa
     assert vk_fake.answered == [event_id]  # a second answer would be a fake VK error too
 
 
+async def test_reposts_to_another_worker_are_handled_once(
+    app: App, post: Poster, telegram_fake: FakeTelegram, vk_fake: FakeVk
+) -> None:
+    """Telegram re-posts an update it got no answer for, VK repeats an event, and behind a
+    balancer the copy may reach another worker, which has not seen it: the database knows."""
+    other = build_server(app, telegram_fake, vk_fake)
+    await other.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            copy = Poster(http, f"http://127.0.0.1:{other.port}")
+            hello = telegram_update(MISHA, "/start")
+            assert await post.telegram(hello) == (200, "{}")
+            await telegram_fake.wait_for(lambda: len(telegram_fake.messages(MISHA)) >= 2)
+            assert await copy.telegram(hello) == (200, "{}")
+            assert await copy.telegram(telegram_update(MISHA, "/help")) == (200, "{}")
+            await telegram_fake.wait_for(lambda: len(telegram_fake.messages(MISHA)) >= 4)
+
+            await vk_fake.user_writes(MISHA, "Начать")
+            assert await post.vk(vk_fake.updates[-1]) == (200, "ok")
+            await vk_fake.wait_for(lambda: len(vk_fake.to(MISHA)) >= 2)
+            assert await copy.vk(vk_fake.updates[-1]) == (200, "ok")
+            await vk_fake.user_writes(MISHA, "/help")
+            assert await copy.vk(vk_fake.updates[-1]) == (200, "ok")
+            await vk_fake.wait_for(lambda: len(vk_fake.to(MISHA)) >= 4)
+    finally:
+        await other.stop()
+    # Each person's updates are handled in order, so a handled copy would show before the help.
+    # The help comes with the menu again: welcome, menu, help, menu, and nothing in between.
+    for texts in (
+        [message.text or "" for message in telegram_fake.messages(MISHA)],
+        [message.text for message in vk_fake.to(MISHA)],
+    ):
+        assert len(texts) == 4, [text[:40] for text in texts]
+        assert texts[0].startswith(WELCOME)
+        assert texts[1] == texts[3] == MENU_TITLE
+        assert texts[2].startswith("Я помогаю участникам")
+
+
 async def test_vk_button_tap_through_the_callback(post: Poster, vk_fake: FakeVk) -> None:
     await vk_start(post, vk_fake)
     event_id = await vk_fake.tap(MISHA, DEMO)

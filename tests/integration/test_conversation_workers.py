@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -13,7 +14,8 @@ from bot.core.i18n import Translator
 from bot.core.messages import Channel, Incoming
 from bot.dialogs import build_registry
 from bot.dialogs.engine import Engine
-from storage import Database, DialogState, MessengerAccount, Person
+from bot.services.updates import KEEP, forget_handled
+from storage import Database, DialogState, HandledUpdate, MessengerAccount, Person
 from tests.integration.factories import NOW
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
@@ -74,3 +76,47 @@ async def test_many_people_on_two_workers_writing_at_once_lose_nothing(
         revisions = list(await session.scalars(select(DialogState.revision)))
         assert await session.scalar(select(func.count()).select_from(Person)) == 30
     assert revisions == [len(script)] * 30
+
+
+async def test_a_redelivered_update_is_handled_once_whichever_worker_gets_it(
+    database: Database,
+) -> None:
+    """Telegram re-posts a webhook update, VK repeats a Callback event, maybe to the other
+    worker: the first delivery is answered, its copies get nothing and change nothing."""
+    other = Database(database.url)
+    workers = [worker(database), worker(other)]
+    hello = Incoming(
+        Channel.TELEGRAM, "42", "42", text="/start", language="ru", update_key="telegram:7"
+    )
+    again = Incoming(
+        Channel.TELEGRAM, "42", "42", text="/start", language="ru", update_key="telegram:8"
+    )
+    try:
+        copies = await asyncio.gather(*(workers[index % 2].handle(hello) for index in range(4)))
+        later = await workers[1].handle(hello)
+        fresh = await workers[0].handle(again)
+    finally:
+        await other.dispose()
+    answered = [[reply.text_id for reply in replies] for replies in copies]
+    assert sorted(answered, key=len) == [[], [], [], ["welcome", "menu-title"]], answered
+    assert later == [], "a copy after the commit is ignored too"
+    assert [reply.text_id for reply in fresh] == ["welcome-back", "menu-title"]
+    async with database.sessions() as session:
+        state = await session.scalar(select(DialogState))
+        assert state is not None
+        assert state.revision == 2, "the update and the next one, each applied once"
+        keys = set(await session.scalars(select(HandledUpdate.key)))
+    assert keys == {"telegram:7", "telegram:8"}
+
+
+async def test_notes_of_handled_updates_are_forgotten_after_two_days(database: Database) -> None:
+    hello = Incoming(Channel.VK, "5", "5", text="/start", language="ru", update_key="vk:message:1")
+    await worker(database).handle(hello)
+    async with database.transaction() as session:
+        assert await forget_handled(session, NOW + KEEP) == 0, "kept for two days"
+    async with database.transaction() as session:
+        assert await forget_handled(session, NOW + KEEP + timedelta(seconds=1)) == 1
+    assert [reply.text_id for reply in await worker(database).handle(hello)] == [
+        "welcome-back",
+        "menu-title",
+    ], "forgotten: a copy this late is handled as new"
