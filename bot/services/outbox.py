@@ -378,7 +378,14 @@ class DeliveryWorker:
                 for notification_id in queue:
                     await self._deliver(notification_id, report)
 
-        await asyncio.gather(*(deliver(queue) for queue in queues.values()))
+        # Every queue runs to its end even when one fails (the database went away, say), so no
+        # delivery is left running behind a run that already reported its failure.
+        outcomes = await asyncio.gather(
+            *(deliver(queue) for queue in queues.values()), return_exceptions=True
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
         return report
 
     async def claim(self) -> list[tuple[int, int]]:
