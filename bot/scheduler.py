@@ -11,7 +11,6 @@ from bot.core.clock import Clock
 from bot.services import Policy, Services
 from bot.services.nudges import SweepResult
 from bot.services.outbox import DeliveryWorker
-from bot.services.updates import forget_handled
 from storage import Database
 
 DELIVER_JOB = "deliver-notifications"
@@ -29,7 +28,6 @@ class SweepReport:
     moved: int = 0  # programs moved to their next stage by date
     digests: int = 0  # weekly digests planned
     reported: int = 0  # announcements whose delivery count went to the author
-    forgotten: int = 0  # notes of handled updates past their keeping time (not worth a log line)
 
     def __bool__(self) -> bool:
         return bool(
@@ -46,9 +44,8 @@ class SweepReport:
 class Sweep:
     """The periodic pass over the programs: programs moved by date, nudges for stalled pairs,
     unanswered "did it happen?" settled as unknown, pulse surveys and weekly digests that fell
-    due, announcements' delivery counts; old notes of handled updates are forgotten. Each run
-    is one transaction and plans through the outbox, so running it twice, or on two workers,
-    sends nothing twice."""
+    due, announcements' delivery counts. Each run is one transaction and plans through the
+    outbox, so running it twice, or on two workers, sends nothing twice."""
 
     database: Database
     clock: Clock
@@ -64,7 +61,6 @@ class Sweep:
                 surveys=await services.surveys.plan_pulse(),
                 digests=await services.digests.plan_due(),
                 reported=await services.announcements.report_finished(),
-                forgotten=await forget_handled(session, self.clock.now()),
             )
         if report:
             log.info("sweep: %s", report)

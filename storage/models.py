@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column, relationship
 
@@ -682,21 +683,12 @@ class DialogState(Base):
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = _updated_at()
-
-
-class HandledUpdate(Base):
-    """A messenger update whose handling was committed, so that a redelivery is ignored.
-
-    Telegram posts a webhook update again when it got no answer in time, VK repeats a Callback
-    event, and after a crash polling hands back updates not yet confirmed. The key names the
-    update only ("telegram:<update_id>", "vk:message:<id>"), not the person; rows are forgotten
-    after two days.
-    """
-
-    __tablename__ = "handled_updates"
-
-    key: Mapped[str] = mapped_column(String(96), primary_key=True)
-    handled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # The messengers' ids of the conversation's last updates ("telegram:<update_id>",
+    # "vk:message:<id>"), newest last: a redelivered copy (a Telegram webhook re-post, a repeated
+    # VK event, updates handed back by polling after a crash) is found here and ignored.
+    recent_updates: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
 
 
 class AuditLog(Base):

@@ -14,7 +14,6 @@ from bot.core.i18n import Translator
 from bot.core.messages import LINK_BUTTON, Incoming, Reply
 from bot.dialogs.engine import Engine, Push, Reject, StaleState, State, StepContext
 from bot.services import Policy, Services
-from bot.services.updates import first_delivery
 from storage import Database, DialogState
 from storage.db import insert_or_lock
 
@@ -25,6 +24,9 @@ log = logging.getLogger(__name__)
 
 # Commands people may type in another form.
 ALIASES = {"consent": "consents"}
+# How many update ids a conversation remembers. Telegram and VK redeliver an update within
+# minutes and hold the newer ones back meanwhile, so a copy never trails twenty others.
+RECENT_UPDATES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +101,13 @@ class Conversation:
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         async with self.database.transaction() as session:
-            key = incoming.update_key
-            if key is not None and not await first_delivery(session, key, self.clock.now()):
-                log.info("update %s was handled already: ignored", key)
-                return []
             row = await self._lock_state(session, incoming)
+            key = incoming.update_key
+            if key is not None:
+                if key in row.recent_updates:
+                    log.info("update %s was handled already: ignored", key)
+                    return []
+                row.recent_updates = [*row.recent_updates[1 - RECENT_UPDATES :], key]
             services = Services(session, self.clock, self.policy)
             person, account, first_contact = await services.people.touch(
                 incoming, locale=self.translator.pick_locale(incoming.language)
@@ -151,6 +155,7 @@ class Conversation:
             external_user_id=incoming.user_id,
             state={},
             revision=0,
+            recent_updates=[],
             updated_at=self.clock.now(),
         )
         row: DialogState = (await session.scalars(statement)).one()

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bot.core.clock import FrozenClock
-from bot.core.conversation import Conversation
+from bot.core.conversation import RECENT_UPDATES, Conversation
 from bot.core.i18n import Translator
 from bot.core.messages import Channel, Incoming
 from bot.dialogs import build_registry
 from bot.dialogs.engine import Engine
-from bot.services.updates import KEEP, forget_handled
-from storage import Database, DialogState, HandledUpdate, MessengerAccount, Person
+from storage import Database, DialogState, MessengerAccount, Person
 from tests.integration.factories import NOW
 
 LOCALES = Path(__file__).resolve().parents[2] / "locales"
@@ -105,18 +103,21 @@ async def test_a_redelivered_update_is_handled_once_whichever_worker_gets_it(
         state = await session.scalar(select(DialogState))
         assert state is not None
         assert state.revision == 2, "the update and the next one, each applied once"
-        keys = set(await session.scalars(select(HandledUpdate.key)))
-    assert keys == {"telegram:7", "telegram:8"}
+        assert state.recent_updates == ["telegram:7", "telegram:8"]
 
 
-async def test_notes_of_handled_updates_are_forgotten_after_two_days(database: Database) -> None:
-    hello = Incoming(Channel.VK, "5", "5", text="/start", language="ru", update_key="vk:message:1")
-    await worker(database).handle(hello)
-    async with database.transaction() as session:
-        assert await forget_handled(session, NOW + KEEP) == 0, "kept for two days"
-    async with database.transaction() as session:
-        assert await forget_handled(session, NOW + KEEP + timedelta(seconds=1)) == 1
-    assert [reply.text_id for reply in await worker(database).handle(hello)] == [
-        "welcome-back",
-        "menu-title",
-    ], "forgotten: a copy this late is handled as new"
+async def test_a_conversation_remembers_its_last_twenty_updates(database: Database) -> None:
+    conversation = worker(database)
+
+    def update(number: int) -> Incoming:
+        return Incoming(Channel.VK, "5", "5", text="/help", update_key=f"vk:message:{number}")
+
+    for number in range(1, RECENT_UPDATES + 3):
+        assert await conversation.handle(update(number)) != []
+    assert await conversation.handle(update(RECENT_UPDATES + 2)) == [], "the newest: a copy"
+    assert await conversation.handle(update(3)) == [], "the oldest one remembered"
+    assert await conversation.handle(update(2)) != [], "forgotten: handled as new"
+    async with database.sessions() as session:
+        state = await session.scalar(select(DialogState))
+        assert state is not None
+        assert len(state.recent_updates) == RECENT_UPDATES
