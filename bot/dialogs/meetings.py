@@ -204,6 +204,15 @@ def card_choices(view: MeetingView) -> list[Choice]:
     return choices
 
 
+async def _rate(ctx: StepContext, meeting_id: int) -> Outcome:
+    """The rating questions, unless the link is to another person's meeting, one the person did
+    not say happened, or one rated already: then nothing is asked."""
+    error = await ctx.services.meetings.feedback_due(ctx.person.id, meeting_id)
+    if error is not None:
+        return _error(error)
+    return Push(FEEDBACK, {"meeting_id": meeting_id})
+
+
 async def act(ctx: StepContext, meeting_id: int, action: str) -> Outcome | None:
     """Carry out a card action; an outcome when it leads elsewhere, None to show the card."""
     meetings = ctx.services.meetings
@@ -237,7 +246,7 @@ async def act(ctx: StepContext, meeting_id: int, action: str) -> Outcome | None:
                 return Push(FEEDBACK, {"meeting_id": meeting_id})
             return Push(MISSED, {"meeting_id": meeting_id, "moved": action == "moved"})
         case "feedback":
-            return Push(FEEDBACK, {"meeting_id": meeting_id})
+            return await _rate(ctx, meeting_id)
         case _:
             return Reject("button-stale")
     return None

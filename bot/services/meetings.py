@@ -432,7 +432,7 @@ class MeetingService(Service):
     ) -> MeetingError | None:
         """A member's rating (1–5) and notes of a meeting they said happened; `result` (an
         intermediate result) is the mentor's. Once per member and meeting."""
-        found = await self._mine(person_id, meeting_id)
+        found = await self._feedback_due(person_id, meeting_id)
         if isinstance(found, MeetingError):
             return found
         meeting, me = found
@@ -441,11 +441,6 @@ class MeetingService(Service):
             return MeetingError.INVALID
         if result is not None and me.role is not ParticipantRole.MENTOR:
             return MeetingError.INVALID
-        mine = await self._confirmation(meeting.id, me.id)
-        if mine is None or mine.happened is not HappenedAnswer.YES:
-            return MeetingError.NOT_HELD
-        if await self._feedback_given(meeting.id, me.id):
-            return MeetingError.DECIDED
         self.session.add(
             Feedback(
                 participant_id=me.id,
@@ -461,7 +456,27 @@ class MeetingService(Service):
         await self._audit(person_id, ACTION_FEEDBACK, meeting, rating=rating)
         return None
 
+    async def feedback_due(self, person_id: int, meeting_id: int) -> MeetingError | None:
+        """None when the person may rate the meeting now (a member who said it happened and has
+        not rated it yet), else why not; asked before the rating questions are shown."""
+        found = await self._feedback_due(person_id, meeting_id)
+        return found if isinstance(found, MeetingError) else None
+
     # --- internals -------------------------------------------------------------------------------
+
+    async def _feedback_due(
+        self, person_id: int, meeting_id: int
+    ) -> tuple[Meeting, Participant] | MeetingError:
+        found = await self._mine(person_id, meeting_id)
+        if isinstance(found, MeetingError):
+            return found
+        meeting, me = found
+        mine = await self._confirmation(meeting.id, me.id)
+        if mine is None or mine.happened is not HappenedAnswer.YES:
+            return MeetingError.NOT_HELD
+        if await self._feedback_given(meeting.id, me.id):
+            return MeetingError.DECIDED
+        return meeting, me
 
     async def _feedback_given(self, meeting_id: int, participant_id: int) -> bool:
         given = await self.session.scalar(
