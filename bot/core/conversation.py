@@ -103,11 +103,9 @@ class Conversation:
         async with self.database.transaction() as session:
             row = await self._lock_state(session, incoming)
             key = incoming.update_key
-            if key is not None:
-                if key in row.recent_updates:
-                    log.info("update %s was handled already: ignored", key)
-                    return []
-                row.recent_updates = [*row.recent_updates[1 - RECENT_UPDATES :], key]
+            if key is not None and key in row.recent_updates:
+                log.info("update %s was handled already: ignored", key)
+                return []
             services = Services(session, self.clock, self.policy)
             person, account, first_contact = await services.people.touch(
                 incoming, locale=self.translator.pick_locale(incoming.language)
@@ -138,6 +136,8 @@ class Conversation:
             row.state = state.to_json()
             row.revision += 1
             row.updated_at = self.clock.now()
+            if key is not None:  # with the rest of the row: set earlier, it would flush alone
+                row.recent_updates = [*row.recent_updates[1 - RECENT_UPDATES :], key]
         return replies
 
     async def _lock_state(self, session: AsyncSession, incoming: Incoming) -> DialogState:
