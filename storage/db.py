@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import inline_sqlite
+
 
 def insert_or_skip(session: AsyncSession, entity: Any, keys: list[str]) -> Any:
     """`INSERT ... ON CONFLICT (keys) DO NOTHING` for the session's database (SQLite or
@@ -43,6 +45,16 @@ def insert_or_lock(session: AsyncSession, entity: Any, keys: list[str], **values
     )
 
 
+def insert_or_update(session: AsyncSession, entity: Any, keys: list[str], **values: Any) -> Any:
+    """`INSERT ... ON CONFLICT (keys) DO UPDATE` setting `values` on the row that is there."""
+    update = {name: value for name, value in values.items() if name not in keys}
+    return (
+        _insert(session, entity)
+        .values(**values)
+        .on_conflict_do_update(index_elements=keys, set_=update)
+    )
+
+
 def _insert(session: AsyncSession, entity: Any) -> Any:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -60,11 +72,12 @@ def head_revision() -> str:
 
 
 # Applied to every new SQLite connection. WAL lets readers work while one writer writes;
-# busy_timeout makes a second writer wait instead of failing at once; SQLite leaves foreign keys
-# off unless asked; NORMAL is durable enough under WAL and much faster than FULL.
+# busy_timeout 0, because a writer that finds the file locked waits in storage/inline_sqlite.py,
+# where the event loop goes on meanwhile, not inside SQLite; SQLite leaves foreign keys off
+# unless asked; NORMAL is durable enough under WAL and much faster than FULL.
 SQLITE_PRAGMAS: tuple[str, ...] = (
     "PRAGMA journal_mode=WAL",
-    "PRAGMA busy_timeout=5000",
+    "PRAGMA busy_timeout=0",
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
 )
@@ -78,7 +91,9 @@ class Database:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
             _ensure_sqlite_directory(parsed.database)
-            self.engine: AsyncEngine = create_async_engine(url, echo=echo)
+            self.engine: AsyncEngine = create_async_engine(
+                url, echo=echo, async_creator=inline_sqlite.connector(parsed)
+            )
             _install_sqlite_listeners(self.engine)
         else:
             self.engine = create_async_engine(url, echo=echo, pool_pre_ping=True)
@@ -86,7 +101,7 @@ class Database:
             self.engine, expire_on_commit=False
         )
         # SQLite has one writer at a time; queueing writers here is fairer and faster than
-        # letting them poll the file lock through busy_timeout.
+        # letting them poll the file's lock.
         self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
@@ -184,8 +199,9 @@ def _install_sqlite_listeners(engine: AsyncEngine) -> None:
     own handling off and emit BEGIN whenever SQLAlchemy begins.
 
     BEGIN IMMEDIATE takes the write lock up front, so concurrent transactions wait for each other
-    (busy_timeout) instead of failing with "database is locked" when a read transaction tries to
-    become a write transaction after another writer committed (SQLite does not wait in that case).
+    (storage/inline_sqlite.py) instead of failing with "database is locked" when a read
+    transaction tries to become a write transaction after another writer committed (SQLite
+    does not wait in that case).
     """
 
     @event.listens_for(engine.sync_engine, "connect")

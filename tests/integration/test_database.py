@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -35,8 +36,46 @@ async def test_sqlite_pragmas_are_in_force(database: Database) -> None:
 
         assert journal_mode.scalar() == "wal"
         assert foreign_keys.scalar() == 1
-        assert busy_timeout.scalar() == 5000
+        assert busy_timeout.scalar() == 0  # a locked file is waited for by storage/inline_sqlite
         assert synchronous.scalar() == 1  # NORMAL
+
+
+async def test_sqlite_writer_waits_for_another_without_stopping_the_loop(tmp_path: Path) -> None:
+    """Two handles on one file in one event loop (as two processes would be, but sharing the
+    loop): the second's BEGIN finds the file locked and waits while the first, which needs the
+    loop to go on, finishes — SQLite's own busy wait would block the loop and never end."""
+    first, second = Database(sqlite_url(tmp_path)), Database(sqlite_url(tmp_path))
+    try:
+        await first.upgrade()
+        holding, waiting = asyncio.Event(), asyncio.Event()
+
+        async def hold_the_lock() -> None:
+            async with first.transaction() as session:
+                session.add(Organization(name="first"))
+                await session.flush()  # the file's write lock is this transaction's now
+                holding.set()
+                await waiting.wait()
+
+        async def write_too() -> None:
+            await holding.wait()
+            async with second.transaction() as session:
+                session.add(Organization(name="second"))
+
+        holder = asyncio.create_task(hold_the_lock())
+        writer = asyncio.create_task(write_too())
+        await holding.wait()
+        for _ in range(20):  # the loop keeps turning while `writer` waits for the file
+            await asyncio.sleep(0)
+        assert not writer.done()
+        waiting.set()
+        await asyncio.gather(holder, writer)
+
+        async with second.sessions() as session:
+            names = await session.scalars(select(Organization.name).order_by(Organization.id))
+            assert list(names) == ["first", "second"]
+    finally:
+        await first.dispose()
+        await second.dispose()
 
 
 async def test_is_sqlite_matches_the_url(database: Database) -> None:
