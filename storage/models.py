@@ -691,6 +691,17 @@ class DialogState(Base):
     )
 
 
+class PollPosition(Base):
+    """How far a messenger's update stream has been handled: VK Bots Long Poll's `ts`, so that
+    a restarted bot asks VK for what was written while it was down instead of starting at now."""
+
+    __tablename__ = "poll_positions"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)  # vk:<community id>
+    position: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = _updated_at()
+
+
 class AuditLog(Base):
     """Who changed what and when; rows outlive the actor (the person link becomes NULL)."""
 

@@ -7,6 +7,7 @@ import itertools
 import json
 import logging
 import secrets
+from collections import deque
 from collections.abc import Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from bot.core.conversation import Conversation, KeyedLocks
 from bot.core.messages import Attachment, AttachmentKind, Button, Channel, Incoming, Reply
 from bot.core.ratelimit import Budget, RateLimiter
 from bot.services.outbox import Failed, RetryLater, SendResult, Sent, Unreachable
+from bot.services.positions import PollPositions
 
 log = logging.getLogger(__name__)
 
@@ -296,7 +298,7 @@ class Paged:
 class VkChannel:
     """One VK community's private chats, connected to the conversation core."""
 
-    def __init__(self, conversation: Conversation, api: API, polling: BotPolling) -> None:
+    def __init__(self, conversation: Conversation, api: API, polling: _Polling) -> None:
         self.conversation = conversation
         self.api = api
         self.polling = polling
@@ -309,14 +311,26 @@ class VkChannel:
         self._interactive_ids = itertools.count(secrets.randbelow(INTERACTIVE_IDS))
 
     async def run(self) -> None:
-        """Handle updates until cancelled, then stop the updates in flight and the HTTP session."""
+        """Handle updates until cancelled, then stop the updates in flight and the HTTP session.
+
+        Polling starts where the last run had handled everything (kept in the database), so
+        what people wrote while the bot was down is read too; an update handled already before
+        a crash and handed out again is recognised by the conversation and ignored.
+        """
+        position = _Position(PollPositions(self.conversation.database), self.polling)
         try:
+            await position.restore()
+            keeper = asyncio.create_task(position.keep())
+            self._tasks.add(keeper)
             async with aclosing(self.polling.listen()) as events:
                 async for event in events:
+                    batch = []
                     for update in event.get("updates", ()):
                         task = asyncio.create_task(self.on_update(update))
                         self._tasks.add(task)
                         task.add_done_callback(self._tasks.discard)
+                        batch.append(task)
+                    position.handed_out(str(event["ts"]), batch)
         finally:
             await self.close()
 
@@ -548,14 +562,70 @@ class VkSender:
 
 
 class _Polling(BotPolling):
-    """Bots Long Poll without vkbottle's `.vkbottle/` file in the working directory.
+    """Bots Long Poll that starts at `resume_at` when set, else where VK says is now.
 
-    vkbottle writes the last `ts` there after every event, but reads it back only when old
-    events are not skipped; they are skipped (its default), so the file is never needed.
+    vkbottle can keep the last `ts` itself, in a `.vkbottle/` file in the working directory,
+    written as soon as an event is handed out; `_Position` keeps it in the database instead,
+    once the event's updates are handled, so an update still being handled when the process
+    dies is asked for again.
     """
+
+    resume_at: str | None = None
+
+    def restore_server_ts(self, server: dict[str, Any]) -> dict[str, Any]:
+        if self.resume_at is not None:
+            server["ts"] = self.resume_at
+        return server
 
     def save_server_ts(self, server: dict[str, Any]) -> None:
         return None
+
+
+class _Position:
+    """The Long Poll `ts` before which every update has been handled, kept after each batch.
+
+    Batches are handled concurrently (one person's updates in order); the position moves past
+    a batch only when it and every batch before it are done. A failure to keep it (the
+    database is away) is logged; the next batch keeps a later one.
+    """
+
+    def __init__(self, positions: PollPositions, polling: _Polling) -> None:
+        self._positions = positions
+        self._polling = polling
+        self._batches: deque[tuple[str, list[asyncio.Task[None]]]] = deque()
+        self._arrived = asyncio.Event()
+
+    @property
+    def _source(self) -> str:
+        return f"vk:{self._polling.group_id}"
+
+    async def restore(self) -> None:
+        """Point polling at the kept position, if any."""
+        self._polling.resume_at = await self._positions.get(self._source)
+
+    def handed_out(self, ts: str, batch: list[asyncio.Task[None]]) -> None:
+        """The updates before `ts` are being handled by these tasks."""
+        self._batches.append((ts, batch))
+        self._arrived.set()
+
+    async def keep(self) -> None:
+        """Keep the position as batches finish, until cancelled."""
+        while True:
+            await self._arrived.wait()
+            self._arrived.clear()
+            while self._batches:
+                first = self._batches[0][1]
+                if first:
+                    await asyncio.wait(first)
+                ts = None
+                while self._batches and all(task.done() for task in self._batches[0][1]):
+                    ts, _ = self._batches.popleft()
+                if ts is None:
+                    continue
+                try:
+                    await self._positions.keep(self._source, ts)
+                except Exception:
+                    log.exception("VK: could not keep the Long Poll position %s", ts)
 
 
 def build_vk(

@@ -30,6 +30,7 @@ MENU = "Главное меню"
 REVIEW = "Проверьте ответы"
 DONE = "Спасибо, Миша Иванов! Анкета сохранена."
 BAD_DATE = "Не получилось прочитать дату"
+REANSWERED = "messages.sendMessageEventAnswer: 100 event already answered"
 ANSWERS = ("Миша Иванов", "Наставляемым", "14.03.2013", "6Б")
 
 
@@ -79,7 +80,10 @@ async def fake() -> AsyncIterator[HoldingVk]:
     await server.start()
     yield server
     await server.stop()
-    assert server.errors == []
+    # A tap handled but not yet noted as handled (the Long Poll position is kept just after)
+    # when the bot was killed is handed out again after the restart: the conversation ignores
+    # it, but the button event is answered once more, which VK refuses. Nothing else may fail.
+    assert [error for error in server.errors if error != REANSWERED] == []
     assert server.duplicates == []
 
 
@@ -251,16 +255,6 @@ async def test_reply_delivered_when_killed_is_answered_by_the_next_process(
     assert await bot.stored() == ("Миша Иванов", date(2013, 3, 14), "6Б")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bug: a message written while no process polls (between the kill and the restart) is "
-        "never handled. bot/handlers/vk.py's _Polling keeps vkbottle's skip_old_events=True and "
-        "stores no Long Poll ts, so the new process polls from the ts groups.getLongPollServer "
-        "gives now and skips the events VK still holds: the birth date is lost and the next "
-        "message, '6Б', is taken for the birth date. Telegram redelivers such an update."
-    ),
-)
 async def test_message_written_while_no_process_polls_is_answered(
     fake: HoldingVk, tmp_path: Path
 ) -> None:
