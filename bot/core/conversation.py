@@ -7,7 +7,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam
 
 from bot.core.clock import Clock
 from bot.core.i18n import Translator
@@ -86,6 +88,7 @@ class Conversation:
         self.clock = clock
         self.max_input_chars = max_input_chars
         self._locks = KeyedLocks()
+        self._lock_statement: Any = None  # needs the dialect: built on first use
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Process one update and return what to show the person."""
@@ -147,18 +150,25 @@ class Conversation:
         serialises the updates of one conversation across processes on PostgreSQL, first contact
         included; SQLite has a single writer anyway.
         """
-        statement = insert_or_lock(
-            session,
-            DialogState,
-            ["channel", "external_user_id"],
-            channel=incoming.channel,
-            external_user_id=incoming.user_id,
-            state={},
-            revision=0,
-            recent_updates=[],
-            updated_at=self.clock.now(),
-        )
-        row: DialogState = (await session.scalars(statement)).one()
+        if self._lock_statement is None:
+            # Built once with parameters: building it cost more than running it from cache.
+            self._lock_statement = insert_or_lock(
+                session,
+                DialogState,
+                ["channel", "external_user_id"],
+                channel=bindparam("channel"),
+                external_user_id=bindparam("user_id"),
+                state={},
+                revision=0,
+                recent_updates=[],
+                updated_at=bindparam("now"),
+            )
+        parameters = {
+            "channel": incoming.channel,
+            "user_id": incoming.user_id,
+            "now": self.clock.now(),
+        }
+        row: DialogState = (await session.scalars(self._lock_statement, parameters)).one()
         return row
 
     async def _dispatch(

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from storage import MessengerAccount, Person
 
 ACTION_SHARE_CONTACT = "people.share_contact"
+
+# Asked on every update, so built once with parameters: building the statement cost more than
+# running it from SQLAlchemy's compiled cache.
+_ACCOUNT = (
+    select(MessengerAccount)
+    .options(joinedload(MessengerAccount.person))
+    .where(
+        MessengerAccount.channel == bindparam("channel"),
+        MessengerAccount.external_user_id == bindparam("user_id"),
+    )
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,12 +43,7 @@ class PeopleService:
     ) -> tuple[Person, MessengerAccount, bool]:
         """The person and account behind `incoming`, created on first contact with `locale`."""
         account = await self.session.scalar(
-            select(MessengerAccount)
-            .options(joinedload(MessengerAccount.person))
-            .where(
-                MessengerAccount.channel == incoming.channel,
-                MessengerAccount.external_user_id == incoming.user_id,
-            )
+            _ACCOUNT, {"channel": incoming.channel, "user_id": incoming.user_id}
         )
         if account is not None:
             if account.chat_id != incoming.chat_id:
