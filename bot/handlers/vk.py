@@ -614,18 +614,21 @@ class _Position:
             await self._arrived.wait()
             self._arrived.clear()
             while self._batches:
-                first = self._batches[0][1]
-                if first:
-                    await asyncio.wait(first)
-                ts = None
-                while self._batches and all(task.done() for task in self._batches[0][1]):
-                    ts, _ = self._batches.popleft()
-                if ts is None:
-                    continue
-                try:
-                    await self._positions.keep(self._source, ts)
-                except Exception:
-                    log.exception("VK: could not keep the Long Poll position %s", ts)
+                await self.advance()
+
+    async def advance(self) -> str:
+        """Wait for the oldest batch, move past it and every finished batch right behind it, and
+        keep that position; the position."""
+        ts, oldest = self._batches[0]
+        if oldest:
+            await asyncio.wait(oldest)
+        while self._batches and all(task.done() for task in self._batches[0][1]):
+            ts, _ = self._batches.popleft()
+        try:
+            await self._positions.keep(self._source, ts)
+        except Exception:
+            log.exception("VK: could not keep the Long Poll position %s", ts)
+        return ts
 
 
 def build_vk(
