@@ -23,21 +23,21 @@ from sqlalchemy.ext.asyncio import (
 from storage import inline_sqlite
 
 
-def insert_or_skip(session: AsyncSession, entity: Any, keys: list[str]) -> Any:
-    """`INSERT ... ON CONFLICT (keys) DO NOTHING` for the session's database (SQLite or
+def insert_or_skip(on: AsyncSession | Database, entity: Any, keys: list[str]) -> Any:
+    """`INSERT ... ON CONFLICT (keys) DO NOTHING` for the database of `on` (SQLite or
     PostgreSQL); add `.values(...)`. On PostgreSQL it waits for a concurrent insert of the same
     key to commit or roll back, so it also serialises racing creators."""
-    return _insert(session, entity).on_conflict_do_nothing(index_elements=keys)
+    return _insert(on, entity).on_conflict_do_nothing(index_elements=keys)
 
 
-def insert_or_lock(session: AsyncSession, entity: Any, keys: list[str], **values: Any) -> Any:
+def insert_or_lock(on: AsyncSession | Database, entity: Any, keys: list[str], **values: Any) -> Any:
     """The row of `entity` with these `keys` (inserted with `values` when missing), locked until
     the commit: `INSERT ... ON CONFLICT (keys) DO UPDATE` (a no-op update, which on PostgreSQL
     locks the row as `FOR UPDATE` would, and waits for a concurrent insert of the same key)
     `RETURNING` the row, in one statement. Pass to `session.scalars(...)`."""
     touch = {keys[0]: getattr(entity, keys[0])}
     return (
-        _insert(session, entity)
+        _insert(on, entity)
         .values(**values)
         .on_conflict_do_update(index_elements=keys, set_=touch)
         .returning(entity)
@@ -45,18 +45,21 @@ def insert_or_lock(session: AsyncSession, entity: Any, keys: list[str], **values
     )
 
 
-def insert_or_update(session: AsyncSession, entity: Any, keys: list[str], **values: Any) -> Any:
+def insert_or_update(
+    on: AsyncSession | Database, entity: Any, keys: list[str], **values: Any
+) -> Any:
     """`INSERT ... ON CONFLICT (keys) DO UPDATE` setting `values` on the row that is there."""
     update = {name: value for name, value in values.items() if name not in keys}
     return (
-        _insert(session, entity)
-        .values(**values)
-        .on_conflict_do_update(index_elements=keys, set_=update)
+        _insert(on, entity).values(**values).on_conflict_do_update(index_elements=keys, set_=update)
     )
 
 
-def _insert(session: AsyncSession, entity: Any) -> Any:
-    dialect = session.get_bind().dialect.name
+def _insert(on: AsyncSession | Database, entity: Any) -> Any:
+    """The dialect's INSERT of `entity`: a statement for a session, or one built ahead for a
+    database."""
+    bind = on.engine if isinstance(on, Database) else on.get_bind()
+    dialect = bind.dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(entity)
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam
 
@@ -88,7 +88,18 @@ class Conversation:
         self.clock = clock
         self.max_input_chars = max_input_chars
         self._locks = KeyedLocks()
-        self._lock_statement: Any = None  # needs the dialect: built on first use
+        # Built once with parameters: building it cost more than running it from cache.
+        self._lock_statement = insert_or_lock(
+            database,
+            DialogState,
+            ["channel", "external_user_id"],
+            channel=bindparam("channel"),
+            external_user_id=bindparam("user_id"),
+            state={},
+            revision=0,
+            recent_updates=[],
+            updated_at=bindparam("now"),
+        )
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Process one update and return what to show the person."""
@@ -150,19 +161,6 @@ class Conversation:
         serialises the updates of one conversation across processes on PostgreSQL, first contact
         included; SQLite has a single writer anyway.
         """
-        if self._lock_statement is None:
-            # Built once with parameters: building it cost more than running it from cache.
-            self._lock_statement = insert_or_lock(
-                session,
-                DialogState,
-                ["channel", "external_user_id"],
-                channel=bindparam("channel"),
-                external_user_id=bindparam("user_id"),
-                state={},
-                revision=0,
-                recent_updates=[],
-                updated_at=bindparam("now"),
-            )
         parameters = {
             "channel": incoming.channel,
             "user_id": incoming.user_id,

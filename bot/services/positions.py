@@ -17,7 +17,7 @@ class PollPositions:
 
     async def get(self, source: str) -> str | None:
         """The position last kept for `source`, or None if none was."""
-        async with self.database.transaction() as session:
+        async with self.database.sessions() as session:
             return await session.scalar(
                 select(PollPosition.position).where(PollPosition.source == source)
             )
