@@ -1,25 +1,63 @@
 """A bot process killed (SIGKILL) in the middle of a questionnaire: nothing typed is lost.
 
 A real `python -m bot` serves a person through the fake Telegram; it is killed, a new process
-starts on the same database, and the person carries on where they were.
+starts on the same database, and the person carries on where they were. The scenarios are
+tests/e2e/crash.py's, shared with the VK twin test_crash_dialog_vk.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import bot_env
+from tests.e2e.crash import (
+    TIMEOUT,
+    Bot,
+    Chat,
+    answer_being_replied_to_when_killed_is_kept,
+    answers_survive_a_kill_between_updates,
+)
 from tests.e2e.fake_telegram import TOKEN, FakeTelegram
 
 USER = 4001
-TRY_DEMO = "Попробовать анкету (демо)"
-MENU = "Главное меню"
-REVIEW = "Проверьте ответы"
+
+
+class TelegramChat(Chat):
+    """A person's private chat on the fake Telegram; held replies are never delivered."""
+
+    def __init__(self, fake: FakeTelegram, user: int) -> None:
+        self.fake = fake
+        self.user = user
+
+    def texts(self) -> list[str]:
+        return [message.text or "" for message in self.fake.messages(self.user)]
+
+    def labels(self) -> list[str]:
+        return self.fake.messages(self.user)[-1].labels
+
+    async def writes(self, text: str) -> None:
+        await self.fake.user_sends(self.user, text)
+
+    async def taps(self, label: str, answer: str) -> None:
+        # The reply may edit the tapped message instead of adding one: no count to wait past.
+        sent = next(m for m in reversed(self.fake.messages(self.user)) if label in m.labels)
+        await self.fake.user_taps(self.user, sent.message_id, sent.payload(label))
+        await self.wait_for(lambda: self.texts()[-1].startswith(answer))
+
+    def hold(self) -> None:
+        self.fake.hold_sends = True
+
+    @property
+    def held(self) -> int:
+        return self.fake.held
+
+    def release(self) -> None:
+        self.fake.release_held()
+
+    async def wait_for(self, predicate: Callable[[], bool]) -> None:
+        await self.fake.wait_for(predicate, timeout=TIMEOUT)
 
 
 @pytest.fixture
@@ -30,110 +68,25 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.stop()
 
 
-class Bot:
-    """`python -m bot` against the fake, on a database that outlives the process."""
-
-    def __init__(self, fake: FakeTelegram, tmp_path: Path) -> None:
-        self.fake = fake
-        self.env = bot_env(
-            tmp_path,
-            DATABASE__URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-            TELEGRAM__TOKEN=TOKEN,
-            TELEGRAM__API_URL=fake.base_url,
-        )
-        self.cwd = tmp_path
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        polls = self.fake.methods().count("getUpdates")
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=self.cwd,
-            env=self.env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        await self.fake.wait_for(
-            lambda: self.fake.methods().count("getUpdates") > polls, timeout=30
-        )
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        await self.process.wait()
+@pytest.fixture
+def chat(fake: FakeTelegram) -> TelegramChat:
+    return TelegramChat(fake, USER)
 
 
-def texts(fake: FakeTelegram) -> list[str]:
-    return [message.text or "" for message in fake.messages(USER)]
-
-
-async def says(fake: FakeTelegram, text: str, answer: str) -> None:
-    """The person writes and waits for the bot's last message to start with `answer`."""
-    count = len(fake.messages(USER))
-    await fake.user_sends(USER, text)
-    await fake.wait_for(
-        lambda: len(fake.messages(USER)) > count and texts(fake)[-1].startswith(answer),
-        timeout=30,
+@pytest.fixture
+def bot(fake: FakeTelegram, tmp_path: Path) -> Bot:
+    return Bot(
+        fake,
+        lambda: fake.methods().count("getUpdates"),
+        tmp_path,
+        TELEGRAM__TOKEN=TOKEN,
+        TELEGRAM__API_URL=fake.base_url,
     )
 
 
-async def taps(fake: FakeTelegram, label: str, answer: str) -> None:
-    """The person taps a button of the newest keyboard, then waits as `says` does."""
-    sent = next(m for m in reversed(fake.messages(USER)) if label in m.labels)
-    await fake.user_taps(USER, sent.message_id, sent.payload(label))
-    await fake.wait_for(lambda: texts(fake)[-1].startswith(answer), timeout=30)
+async def test_answers_survive_a_kill_between_updates(bot: Bot, chat: TelegramChat) -> None:
+    await answers_survive_a_kill_between_updates(bot, chat)
 
 
-async def test_answers_survive_a_kill_between_updates(fake: FakeTelegram, tmp_path: Path) -> None:
-    bot = Bot(fake, tmp_path)
-    await bot.start()
-    try:
-        await says(fake, "/start", MENU)
-        await taps(fake, TRY_DEMO, "Шаг 1 из 4")
-        await says(fake, "Миша Иванов", "Шаг 2 из 4")
-        await taps(fake, "Наставляемым", "Шаг 3 из 4")
-    finally:
-        await bot.kill()
-
-    await bot.start()
-    try:
-        await says(fake, "14.03.2013", "Шаг 4 из 4")
-        await says(fake, "6Б", REVIEW)
-        review = texts(fake)[-1]
-    finally:
-        await bot.kill()
-    for answer in ("Миша Иванов", "Наставляемым", "14.03.2013", "6Б"):
-        assert answer in review
-
-
-async def test_answer_being_replied_to_when_killed_is_kept(
-    fake: FakeTelegram, tmp_path: Path
-) -> None:
-    bot = Bot(fake, tmp_path)
-    await bot.start()
-    try:
-        await says(fake, "/start", MENU)
-        await taps(fake, TRY_DEMO, "Шаг 1 из 4")
-        fake.hold_sends = True
-        await fake.user_sends(USER, "Миша Иванов")
-        # The answer is handled and its reply is on the wire when the process dies.
-        await fake.wait_for(lambda: fake.held == 1, timeout=30)
-    finally:
-        await bot.kill()
-    fake.release_held()
-    assert not any(text.startswith("Шаг 2 из 4") for text in texts(fake))
-
-    await bot.start()
-    try:
-        # The person got no answer and writes again: the bot goes on after the name.
-        await says(fake, "/start", "Шаг 2 из 4")
-        assert texts(fake)[-2].startswith("С возвращением")
-        await taps(fake, "Наставляемым", "Шаг 3 из 4")
-        await says(fake, "14.03.2013", "Шаг 4 из 4")
-        await says(fake, "6Б", REVIEW)
-        review = texts(fake)[-1]
-    finally:
-        await bot.kill()
-    assert "Миша Иванов" in review
+async def test_answer_being_replied_to_when_killed_is_kept(bot: Bot, chat: TelegramChat) -> None:
+    await answer_being_replied_to_when_killed_is_kept(bot, chat)

@@ -2,36 +2,39 @@
 
 The VK twin of test_crash_dialog.py: a real `python -m bot` serves a person through the fake VK
 over Bots Long Poll; it is killed, a new process starts on the same database, and the person
-carries on where they were. VK adds two cases Telegram does not have: a reply that reached the
-person although the killed bot never heard back from VK, and a message written while no process
-was polling.
+carries on where they were. The two scenarios both messengers share are tests/e2e/crash.py's.
+VK adds two cases Telegram does not have: a reply that reached the person although the killed
+bot never heard back from VK, and a message written while no process was polling.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
-from collections.abc import AsyncIterator
-from datetime import date
+from collections.abc import AsyncIterator, Callable
 from enum import Enum
 from pathlib import Path
 
 import pytest
 from aiohttp import web
-from sqlalchemy import select
 
-from storage import Database, Person
-from tests.conftest import bot_env
+from tests.e2e.crash import (
+    ANSWERS,
+    REVIEW,
+    STORED,
+    TIMEOUT,
+    Bot,
+    Chat,
+    answer_being_replied_to_when_killed_is_kept,
+    answers_survive_a_kill_between_updates,
+    confirmed,
+    killed_after_the_role,
+    killed_while_replying_to_the_name,
+)
 from tests.e2e.fake_vk import GROUP_ID, TOKEN, FakeVk
 
 USER = 4001
-TRY_DEMO = "Попробовать анкету (демо)"
-MENU = "Главное меню"
-REVIEW = "Проверьте ответы"
-DONE = "Спасибо, Миша Иванов! Анкета сохранена."
 BAD_DATE = "Не получилось прочитать дату"
 REANSWERED = "messages.sendMessageEventAnswer: 100 event already answered"
-ANSWERS = ("Миша Иванов", "Наставляемым", "14.03.2013", "6Б")
 
 
 class Hold(Enum):
@@ -74,6 +77,48 @@ class HoldingVk(FakeVk):
         return response
 
 
+class VkChat(Chat):
+    """A person's chat with the community on the fake VK; replies are held at `holding`."""
+
+    def __init__(self, fake: HoldingVk, user: int, holding: Hold = Hold.BEFORE_DELIVERY) -> None:
+        self.fake = fake
+        self.user = user
+        self.holding = holding
+
+    def texts(self) -> list[str]:
+        return [message.text for message in self.fake.to(self.user)]
+
+    def labels(self) -> list[str]:
+        return self.fake.to(self.user)[-1].labels
+
+    async def writes(self, text: str) -> None:
+        await self.fake.user_writes(self.user, text)
+
+    async def taps(self, label: str, answer: str) -> None:
+        count = len(self.texts())
+        event_id = await self.fake.tap(self.user, label)
+        await self.wait_for(
+            lambda: (
+                event_id in self.fake.answered
+                and len(self.texts()) > count
+                and self.texts()[-1].startswith(answer)
+            )
+        )
+
+    def hold(self) -> None:
+        self.fake.hold = self.holding
+
+    @property
+    def held(self) -> int:
+        return self.fake.held
+
+    def release(self) -> None:
+        self.fake.release_held()
+
+    async def wait_for(self, predicate: Callable[[], bool]) -> None:
+        await self.fake.wait_for(predicate, timeout=TIMEOUT)
+
+
 @pytest.fixture
 async def fake() -> AsyncIterator[HoldingVk]:
     server = HoldingVk()
@@ -87,155 +132,38 @@ async def fake() -> AsyncIterator[HoldingVk]:
     assert server.duplicates == []
 
 
-class Bot:
-    """`python -m bot` against the fake VK, on a database that outlives the process."""
-
-    def __init__(self, fake: FakeVk, tmp_path: Path) -> None:
-        self.fake = fake
-        self.database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-        self.env = bot_env(
-            tmp_path,
-            DATABASE__URL=self.database_url,
-            VK__TOKEN=TOKEN,
-            VK__GROUP_ID=str(GROUP_ID),
-            VK__API_URL=fake.url,
-        )
-        self.cwd = tmp_path
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        """Start a process and wait until it is polling."""
-        polls = self.fake.long_polls
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=self.cwd,
-            env=self.env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        await self.fake.wait_for(lambda: self.fake.long_polls > polls, timeout=30)
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        await self.process.wait()
-
-    async def stored(self) -> tuple[str | None, date | None, str | None]:
-        """The person's saved name, birth date and grade."""
-        database = Database(self.database_url)
-        try:
-            async with database.sessions() as session:
-                [person] = await session.scalars(select(Person))
-                return person.full_name, person.birth_date, person.grade
-        finally:
-            await database.dispose()
+@pytest.fixture
+def chat(fake: HoldingVk) -> VkChat:
+    return VkChat(fake, USER)
 
 
-def texts(fake: FakeVk) -> list[str]:
-    return [message.text for message in fake.to(USER)]
-
-
-async def says(fake: FakeVk, text: str, answer: str) -> None:
-    """The person writes and waits for the bot's last message to start with `answer`."""
-    count = len(fake.to(USER))
-    await fake.user_writes(USER, text)
-    await fake.wait_for(
-        lambda: len(fake.to(USER)) > count and texts(fake)[-1].startswith(answer), timeout=30
+@pytest.fixture
+def bot(fake: HoldingVk, tmp_path: Path) -> Bot:
+    return Bot(
+        fake,
+        lambda: fake.long_polls,
+        tmp_path,
+        VK__TOKEN=TOKEN,
+        VK__GROUP_ID=str(GROUP_ID),
+        VK__API_URL=fake.url,
     )
 
 
-async def taps(fake: FakeVk, label: str, answer: str) -> None:
-    """The person taps a button of the newest keyboard showing it, then waits as `says` does."""
-    count = len(fake.to(USER))
-    event_id = await fake.tap(USER, label)
-    await fake.wait_for(
-        lambda: (
-            event_id in fake.answered
-            and len(fake.to(USER)) > count
-            and texts(fake)[-1].startswith(answer)
-        ),
-        timeout=30,
-    )
+async def test_answers_survive_a_kill_between_updates(bot: Bot, chat: VkChat) -> None:
+    await answers_survive_a_kill_between_updates(bot, chat)
 
 
-async def confirmed(fake: FakeVk) -> str:
-    """The person checks the review and confirms it; the review's text."""
-    review = texts(fake)[-1]
-    assert fake.to(USER)[-1].labels[0] == "Всё верно"
-    await taps(fake, "Всё верно", DONE)
-    return review
-
-
-async def test_answers_survive_a_kill_between_updates(fake: HoldingVk, tmp_path: Path) -> None:
-    bot = Bot(fake, tmp_path)
-    await bot.start()
-    try:
-        await says(fake, "/start", MENU)
-        await taps(fake, TRY_DEMO, "Шаг 1 из 4")
-        await says(fake, "Миша Иванов", "Шаг 2 из 4")
-        await taps(fake, "Наставляемым", "Шаг 3 из 4")
-    finally:
-        await bot.kill()
-
-    await bot.start()
-    try:
-        await says(fake, "14.03.2013", "Шаг 4 из 4")
-        await says(fake, "6Б", REVIEW)
-        review = await confirmed(fake)
-    finally:
-        await bot.kill()
-    for answer in ANSWERS:
-        assert answer in review
-    assert await bot.stored() == ("Миша Иванов", date(2013, 3, 14), "6Б")
-
-
-async def test_answer_being_replied_to_when_killed_is_kept(fake: HoldingVk, tmp_path: Path) -> None:
-    bot = Bot(fake, tmp_path)
-    await bot.start()
-    try:
-        await says(fake, "/start", MENU)
-        await taps(fake, TRY_DEMO, "Шаг 1 из 4")
-        fake.hold = Hold.BEFORE_DELIVERY
-        await fake.user_writes(USER, "Миша Иванов")
-        # The answer is handled and its reply is on the wire when the process dies.
-        await fake.wait_for(lambda: fake.held == 1, timeout=30)
-    finally:
-        await bot.kill()
-    fake.release_held()
-    assert not any(text.startswith("Шаг 2 из 4") for text in texts(fake))
-
-    await bot.start()
-    try:
-        # The person got no answer and writes again: the bot goes on after the name.
-        await says(fake, "/start", "Шаг 2 из 4")
-        assert texts(fake)[-2].startswith("С возвращением")
-        await taps(fake, "Наставляемым", "Шаг 3 из 4")
-        await says(fake, "14.03.2013", "Шаг 4 из 4")
-        await says(fake, "6Б", REVIEW)
-        review = await confirmed(fake)
-    finally:
-        await bot.kill()
-    assert "Миша Иванов" in review
-    assert await bot.stored() == ("Миша Иванов", date(2013, 3, 14), "6Б")
+async def test_answer_being_replied_to_when_killed_is_kept(bot: Bot, chat: VkChat) -> None:
+    # Hold.BEFORE_DELIVERY: the reply to the name never reaches the person.
+    await answer_being_replied_to_when_killed_is_kept(bot, chat)
 
 
 async def test_reply_delivered_when_killed_is_answered_by_the_next_process(
-    fake: HoldingVk, tmp_path: Path
+    fake: HoldingVk, bot: Bot
 ) -> None:
-    bot = Bot(fake, tmp_path)
-    await bot.start()
-    try:
-        await says(fake, "/start", MENU)
-        await taps(fake, TRY_DEMO, "Шаг 1 из 4")
-        fake.hold = Hold.AFTER_DELIVERY
-        await fake.user_writes(USER, "Миша Иванов")
-        # VK has delivered the reply; its answer never reaches the process, which dies.
-        await fake.wait_for(lambda: fake.held == 1, timeout=30)
-    finally:
-        await bot.kill()
-    fake.release_held()
+    chat = VkChat(fake, USER, Hold.AFTER_DELIVERY)
+    # VK delivers the reply to the name; its answer never reaches the process, which dies.
+    await killed_while_replying_to_the_name(bot, chat)
     ask_role = fake.to(USER)[-1]
     assert ask_role.text.startswith("Шаг 2 из 4")
     assert ask_role.labels == ["Наставляемым", "Наставником", "← Назад", "Отмена"]
@@ -243,46 +171,35 @@ async def test_reply_delivered_when_killed_is_answered_by_the_next_process(
     await bot.start()
     try:
         # The person taps the keyboard the killed process sent.
-        await taps(fake, "Наставляемым", "Шаг 3 из 4")
-        await says(fake, "14.03.2013", "Шаг 4 из 4")
-        await says(fake, "6Б", REVIEW)
-        review = await confirmed(fake)
+        await chat.taps("Наставляемым", "Шаг 3 из 4")
+        await chat.says("14.03.2013", "Шаг 4 из 4")
+        await chat.says("6Б", REVIEW)
+        review = await confirmed(chat)
     finally:
         await bot.kill()
     for answer in ANSWERS:
         assert answer in review
-    assert sum(text.startswith("Шаг 2 из 4") for text in texts(fake)) == 1, "asked once"
-    assert await bot.stored() == ("Миша Иванов", date(2013, 3, 14), "6Б")
+    assert sum(text.startswith("Шаг 2 из 4") for text in chat.texts()) == 1, "asked once"
+    assert await bot.stored() == STORED
 
 
-async def test_message_written_while_no_process_polls_is_answered(
-    fake: HoldingVk, tmp_path: Path
-) -> None:
-    bot = Bot(fake, tmp_path)
-    await bot.start()
-    try:
-        await says(fake, "/start", MENU)
-        await taps(fake, TRY_DEMO, "Шаг 1 из 4")
-        await says(fake, "Миша Иванов", "Шаг 2 из 4")
-        await taps(fake, "Наставляемым", "Шаг 3 из 4")
-    finally:
-        await bot.kill()
+async def test_message_written_while_no_process_polls_is_answered(bot: Bot, chat: VkChat) -> None:
+    await killed_after_the_role(bot, chat)
     # VK keeps the event in its Long Poll history until a poller asks for it.
-    await fake.user_writes(USER, "14.03.2013")
+    await chat.writes("14.03.2013")
 
     await bot.start()
-    count = len(fake.to(USER))
+    count = len(chat.texts())
     try:
         # The person writes on: the grade is answered either as the next step or, had the
         # birth date been lost, as a date that cannot be read.
-        await fake.user_writes(USER, "6Б")
-        await fake.wait_for(
-            lambda: len(fake.to(USER)) > count and texts(fake)[-1].startswith((REVIEW, BAD_DATE)),
-            timeout=30,
+        await chat.writes("6Б")
+        await chat.wait_for(
+            lambda: len(chat.texts()) > count and chat.texts()[-1].startswith((REVIEW, BAD_DATE))
         )
     finally:
         await bot.kill()
-    replies = texts(fake)[count:]
+    replies = chat.texts()[count:]
     assert not replies[-1].startswith(BAD_DATE), "the birth date was never answered"
     [ask_grade, review] = replies
     assert ask_grade.startswith("Шаг 4 из 4")
