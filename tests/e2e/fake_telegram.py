@@ -130,7 +130,9 @@ class FakeTelegram:
     calls: list[Call] = field(default_factory=list)
     answered_callbacks: list[str] = field(default_factory=list)
     _updates: list[dict[str, Any]] = field(default_factory=list)
-    _sent: dict[tuple[str, int], SentMessage] = field(default_factory=dict)
+    # chat id → message id → the bot's message, oldest first (looked up per chat: a bench sends
+    # to thousands of chats).
+    _sent: dict[str, dict[int, SentMessage]] = field(default_factory=dict)
     _pending_callbacks: set[str] = field(default_factory=set)
     _frozen: set[tuple[str, int]] = field(default_factory=set)
     # Errors the next sendMessage calls answer with, in order (429, 403, 500 ...).
@@ -202,7 +204,7 @@ class FakeTelegram:
         self, user_id: int, message_id: int, callback_data: str, language_code: str | None = "ru"
     ) -> str:
         """A tap on a button of a bot message (any data: the client may be stale or forged)."""
-        sent = self._sent.get((str(user_id), message_id))
+        sent = self._sent.get(str(user_id), {}).get(message_id)
         if sent is None:
             raise AssertionError(f"no bot message {message_id} in chat {user_id}")
         callback_id = f"cb-{self._next_callback_id}"
@@ -231,7 +233,7 @@ class FakeTelegram:
 
     def messages(self, chat_id: int | str) -> list[SentMessage]:
         """The bot's messages in a chat, oldest first."""
-        return [sent for (chat, _), sent in self._sent.items() if chat == str(chat_id)]
+        return list(self._sent.get(str(chat_id), {}).values())
 
     def methods(self) -> list[str]:
         """Names of the calls received so far, in order."""
@@ -366,12 +368,12 @@ class FakeTelegram:
         sent = SentMessage(
             chat_id, self._message_id(), text, params.get("reply_markup"), file, kind
         )
-        self._sent[(chat_id, sent.message_id)] = sent
+        self._sent.setdefault(chat_id, {})[sent.message_id] = sent
         return sent
 
     def _editable(self, params: dict[str, Any]) -> SentMessage:
         key = (str(params["chat_id"]), int(params["message_id"]))
-        sent = self._sent.get(key)
+        sent = self._sent.get(key[0], {}).get(key[1])
         if sent is None:
             raise TelegramError(400, "Bad Request: message to edit not found")
         if key in self._frozen:

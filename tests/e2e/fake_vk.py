@@ -97,6 +97,7 @@ class FakeVk:
         self.token = token
         self.updates: list[dict[str, Any]] = []
         self.messages: list[SentMessage] = []
+        self._to: dict[int, list[SentMessage]] = {}  # `messages` by person (a bench has thousands)
         self.answered: list[str] = []
         self.edits: list[SentMessage] = []
         self.calls: list[str] = []
@@ -216,7 +217,7 @@ class FakeVk:
 
     def to(self, peer_id: int) -> list[SentMessage]:
         """Messages sent to a person, oldest first."""
-        return [message for message in self.messages if message.peer_id == peer_id]
+        return list(self._to.get(peer_id, ()))
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
         """Wait until `predicate` holds; it is checked whenever the bot calls the server."""
@@ -380,6 +381,7 @@ class FakeVk:
         if random_id:
             self._random_ids[peer_id, random_id] = message
         self.messages.append(message)
+        self._to.setdefault(peer_id, []).append(message)
         return message.message_id
 
     def _messages_edit(self, params: dict[str, str]) -> Any:
