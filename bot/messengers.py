@@ -13,7 +13,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from bot.app import App, seed_demo
+from bot.app import App, freeze_startup_heap, seed_demo
 from bot.handlers.telegram import (
     TelegramSender,
     build_telegram,
@@ -53,6 +53,7 @@ async def run_messengers(app: App) -> None:
         deliver_every_seconds=outbox.deliver_every_seconds,
     )
     scheduler.start()
+    freeze_startup_heap()
     log.info("running %s", ", ".join(channels.runs))
     try:
         await run_until_signal(channels.runs)
