@@ -33,15 +33,11 @@ def insert_or_skip(on: AsyncSession | Database, entity: Any, keys: list[str]) ->
 def insert_or_lock(on: AsyncSession | Database, entity: Any, keys: list[str], **values: Any) -> Any:
     """The row of `entity` with these `keys` (inserted with `values` when missing), locked until
     the commit: `INSERT ... ON CONFLICT (keys) DO UPDATE` (a no-op update, which on PostgreSQL
-    locks the row as `FOR UPDATE` would, and waits for a concurrent insert of the same key)
-    `RETURNING` the row, in one statement. Pass to `session.scalars(...)`."""
+    locks the row as `FOR UPDATE` would, and waits for a concurrent insert of the same key);
+    add `.returning(...)` to read the row in the same statement."""
     touch = {keys[0]: getattr(entity, keys[0])}
     return (
-        _insert(on, entity)
-        .values(**values)
-        .on_conflict_do_update(index_elements=keys, set_=touch)
-        .returning(entity)
-        .execution_options(populate_existing=True)
+        _insert(on, entity).values(**values).on_conflict_do_update(index_elements=keys, set_=touch)
     )
 
 

@@ -7,9 +7,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import Row, bindparam, update
 
 from bot.core.clock import Clock
 from bot.core.i18n import Translator
@@ -20,7 +20,7 @@ from storage import Database, DialogState
 from storage.db import insert_or_lock
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,9 @@ class Conversation:
         self.clock = clock
         self.max_input_chars = max_input_chars
         self._locks = KeyedLocks()
-        # Built once with parameters: building it cost more than running it from cache.
+        # The state row is read and written with two Core statements built once with
+        # parameters: building them, and the ORM's unit of work around them, cost more than
+        # running them.
         self._lock_statement = insert_or_lock(
             database,
             DialogState,
@@ -99,6 +101,17 @@ class Conversation:
             revision=0,
             recent_updates=[],
             updated_at=bindparam("now"),
+        ).returning(DialogState.id, DialogState.state, DialogState.recent_updates)
+        self._save_statement = (
+            update(DialogState)
+            .where(DialogState.id == bindparam("row_id"))
+            .values(
+                person_id=bindparam("person_id"),
+                state=bindparam("new_state"),
+                revision=DialogState.revision + 1,
+                updated_at=bindparam("now"),
+                recent_updates=bindparam("updates"),
+            )
         )
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -115,7 +128,8 @@ class Conversation:
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         async with self.database.transaction() as session:
-            row = await self._lock_state(session, incoming)
+            connection = await session.connection()
+            row = await self._lock_state(connection, incoming)
             key = incoming.update_key
             if key is not None and key in row.recent_updates:
                 log.info("update %s was handled already: ignored", key)
@@ -126,7 +140,7 @@ class Conversation:
             )
             registry = self.engine.registry
             try:
-                state = State.from_json(row.state if row else None, registry)
+                state = State.from_json(row.state, registry)
                 reset = False
             except StaleState as error:
                 log.warning("state of %s:%s reset: %s", incoming.channel, incoming.user_id, error)
@@ -146,16 +160,27 @@ class Conversation:
             elif first_contact:
                 ctx.say("welcome")
             replies = await self._dispatch(state, ctx, incoming, fresh=reset or first_contact)
-            row.person_id = ctx.person.id
-            row.state = state.to_json()
-            row.revision += 1
-            row.updated_at = self.clock.now()
-            if key is not None:  # with the rest of the row: set earlier, it would flush alone
-                row.recent_updates = [*row.recent_updates[1 - RECENT_UPDATES :], key]
+            await session.flush()  # the person the row points to may be new
+            updates = row.recent_updates
+            if key is not None:
+                updates = [*updates[1 - RECENT_UPDATES :], key]
+            # A step that erased the person or unlinked this account deleted the row: then
+            # this updates nothing.
+            await connection.execute(
+                self._save_statement,
+                {
+                    "row_id": row.id,
+                    "person_id": ctx.person.id,
+                    "new_state": state.to_json(),
+                    "now": self.clock.now(),
+                    "updates": updates,
+                },
+            )
         return replies
 
-    async def _lock_state(self, session: AsyncSession, incoming: Incoming) -> DialogState:
-        """The conversation's state row, created empty if new and locked until the commit.
+    async def _lock_state(self, connection: AsyncConnection, incoming: Incoming) -> Row[Any]:
+        """The conversation's state row (id, state, recent updates), created empty if new and
+        locked until the commit.
 
         One upsert that locks the row (waiting if another worker is inserting or holding it)
         serialises the updates of one conversation across processes on PostgreSQL, first contact
@@ -166,8 +191,7 @@ class Conversation:
             "user_id": incoming.user_id,
             "now": self.clock.now(),
         }
-        row: DialogState = (await session.scalars(self._lock_statement, parameters)).one()
-        return row
+        return (await connection.execute(self._lock_statement, parameters)).one()
 
     async def _dispatch(
         self, state: State, ctx: StepContext, incoming: Incoming, *, fresh: bool
