@@ -161,7 +161,7 @@ async def run(notifications: int) -> None:
             await telegram.stop()
             await vk.stop()
             await app.database.dispose()
-    tg_counts = Counter(int(chat) for chat, _ in telegram._sent)
+    tg_counts = Counter(telegram.sent_per_chat())
     vk_counts = Counter(message.peer_id for message in vk.messages)
     print(f"{notifications} notifications, {runs} drain() runs, {elapsed:.1f} s overall; {report}")
     print(

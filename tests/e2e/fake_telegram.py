@@ -235,6 +235,10 @@ class FakeTelegram:
         """The bot's messages in a chat, oldest first."""
         return list(self._sent.get(str(chat_id), {}).values())
 
+    def sent_per_chat(self) -> dict[int, int]:
+        """How many messages the bot sent to each chat."""
+        return {int(chat): len(messages) for chat, messages in self._sent.items()}
+
     def methods(self) -> list[str]:
         """Names of the calls received so far, in order."""
         return [call.method for call in self.calls]
