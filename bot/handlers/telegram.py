@@ -46,6 +46,7 @@ from aiogram.types import (
 from bot.core.conversation import Conversation
 from bot.core.messages import Attachment, AttachmentKind, Button, Channel, Incoming, Reply
 from bot.core.ratelimit import Budget, RateLimiter
+from bot.handlers.tasks import meanwhile
 from bot.services.outbox import Failed, RetryLater, SendResult, Sent, Unreachable
 
 __all__ = [
@@ -217,29 +218,43 @@ async def on_callback(
     callback: CallbackQuery, bot: Bot, conversation: Conversation, event_update: Update
 ) -> None:
     """A tap on an inline button: stop the spinner, handle the payload, then either redraw the
-    tapped message or retire its keyboard and answer below it."""
+    tapped message or retire its keyboard and answer below it.
+
+    The spinner is stopped while the tap is handled: a round trip to Telegram that nothing
+    after it waits for.
+    """
+    async with meanwhile(_answer(callback)):
+        message = callback.message
+        if message is None or message.chat.type != ChatType.PRIVATE:
+            return
+        replies = await conversation.handle(
+            _incoming(callback.from_user, message.chat.id, event_update, button=callback.data or "")
+        )
+        if not isinstance(message, Message):
+            await send_replies(bot, message.chat.id, replies)
+        elif not await _edit_in_place(bot, message, replies):
+            await _retire_keyboard(bot, message)
+            await send_replies(bot, message.chat.id, replies)
+
+
+async def _answer(callback: CallbackQuery) -> None:
     try:
         await callback.answer()
     except TelegramAPIError as error:
         log.warning("callback %s not answered: %s", callback.id, error)
-    message = callback.message
-    if message is None or message.chat.type != ChatType.PRIVATE:
+
+
+async def _retire_keyboard(bot: Bot, message: Message) -> None:
+    """Take the buttons off a tapped message whose step is over."""
+    if message.reply_markup is None:
         return
-    replies = await conversation.handle(
-        _incoming(callback.from_user, message.chat.id, event_update, button=callback.data or "")
-    )
-    if isinstance(message, Message):
-        if await _edit_in_place(bot, message, replies):
-            return
-        if message.reply_markup is not None:
-            try:
-                await bot.edit_message_reply_markup(
-                    chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
-                )
-            except TelegramAPIError as error:
-                # Too old to edit or already without buttons: the answer still goes out.
-                log.info("keyboard of message %s kept: %s", message.message_id, error)
-    await send_replies(bot, message.chat.id, replies)
+    try:
+        await bot.edit_message_reply_markup(
+            chat_id=message.chat.id, message_id=message.message_id, reply_markup=None
+        )
+    except TelegramAPIError as error:
+        # Too old to edit or already without buttons: the answer still goes out.
+        log.info("keyboard of message %s kept: %s", message.message_id, error)
 
 
 async def _edit_in_place(bot: Bot, message: Message, replies: list[Reply]) -> bool:

@@ -31,6 +31,7 @@ from vkbottle.api.request_rescheduler import ABCRequestRescheduler
 from bot.core.conversation import Conversation, KeyedLocks
 from bot.core.messages import Attachment, AttachmentKind, Button, Channel, Incoming, Reply
 from bot.core.ratelimit import Budget, RateLimiter
+from bot.handlers.tasks import meanwhile
 from bot.services.outbox import Failed, RetryLater, SendResult, Sent, Unreachable
 from bot.services.positions import PollPositions
 
@@ -372,14 +373,12 @@ class VkChannel:
         ):
             log.warning("VK message_event without ids: %r", event)
             return
-        async with self._locks.hold((Channel.VK, str(peer_id))):
-            # Answered first, so the spinner stops whatever happens next.
-            try:
-                await self.api.messages.send_message_event_answer(
-                    event_id=event_id, user_id=user_id, peer_id=peer_id
-                )
-            except (VKAPIError, ClientError, TimeoutError, BadResponseError):
-                log.warning("VK: event %s not answered", event_id, exc_info=True)
+        # Answered whatever happens next, so the spinner stops; meanwhile the tap is handled
+        # (the answer is a round trip to VK that nothing waits for).
+        async with (
+            meanwhile(self.answer_event(event_id, user_id, peer_id)),
+            self._locks.hold((Channel.VK, str(peer_id))),
+        ):
             if not 0 < peer_id < FIRST_CHAT_PEER:
                 return
             payload = _json_object(event.get("payload")) or {}
@@ -398,6 +397,15 @@ class VkChannel:
             replies = await self.conversation.handle(incoming)
             if not await self.redraw(peer_id, replies, message_id):
                 await self.render(peer_id, replies)
+
+    async def answer_event(self, event_id: str, user_id: int, peer_id: int) -> None:
+        """Stop the spinner of a tapped Callback button."""
+        try:
+            await self.api.messages.send_message_event_answer(
+                event_id=event_id, user_id=user_id, peer_id=peer_id
+            )
+        except (VKAPIError, ClientError, TimeoutError, BadResponseError):
+            log.warning("VK: event %s not answered", event_id, exc_info=True)
 
     async def turn_page(self, peer_id: int, payload: dict[str, Any], message_id: object) -> bool:
         """Show another page of the person's long keyboard; False when it is not a known page."""

@@ -144,6 +144,8 @@ class FakeTelegram:
     # While set, sendMessage calls hang until `release_held()`, then fail without delivering
     # (a request cut off mid-way, e.g. by the sender's process being killed).
     hold_sends: bool = False
+    # While cleared, answerCallbackQuery calls wait for it (a slow network), then answer.
+    answers_flow: asyncio.Event = field(default_factory=asyncio.Event)
     held: int = 0
     _release: asyncio.Event = field(default_factory=asyncio.Event)
     _next_update_id: int = 1
@@ -153,6 +155,9 @@ class FakeTelegram:
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _runner: web.AppRunner | None = None
     base_url: str = ""
+
+    def __post_init__(self) -> None:
+        self.answers_flow.set()
 
     async def start(self) -> None:
         """Listen on a free port of 127.0.0.1."""
@@ -167,6 +172,7 @@ class FakeTelegram:
     async def stop(self) -> None:
         """Release pending long polls and held sends, and close the server."""
         self._release.set()
+        self.answers_flow.set()
         async with self._changed:
             self._closing = True
             self._changed.notify_all()
@@ -336,6 +342,7 @@ class FakeTelegram:
             case "editMessageText":
                 return self._edit_text(params).to_json()
             case "answerCallbackQuery":
+                await self.answers_flow.wait()
                 callback_id = params["callback_query_id"]
                 if callback_id not in self._pending_callbacks:
                     raise TelegramError(400, QUERY_TOO_OLD)

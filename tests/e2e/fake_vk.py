@@ -109,6 +109,9 @@ class FakeVk:
         # Sends whose random_id the person had already got: the message each resolved to.
         self.duplicates: list[SentMessage] = []
         self._events: dict[str, tuple[int, int]] = {}
+        # While cleared, messages.sendMessageEventAnswer calls wait for it (a slow network).
+        self.answers_flow = asyncio.Event()
+        self.answers_flow.set()
         self._ids = itertools.count(1)
         # (peer_id, random_id) → the message sent with it. VK forgets them after an hour;
         # no test lasts that long, so the fake never does.
@@ -139,6 +142,7 @@ class FakeVk:
     async def stop(self) -> None:
         """Release waiting long polls and close the server."""
         self._closing = True
+        self.answers_flow.set()
         await self._changed_now()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -254,6 +258,8 @@ class FakeVk:
         name = request.match_info["name"]
         params = {**request.query, **(await request.post())}
         self.calls.append(name)
+        if name == "messages.sendMessageEventAnswer":
+            await self.answers_flow.wait()
         failure = None
         if name == "messages.send" and self.send_failures:
             failure = self.send_failures.pop(0)

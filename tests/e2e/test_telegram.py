@@ -232,6 +232,22 @@ async def test_demo_flow_end_to_end(app: App, telegram_user: TelegramUser) -> No
         assert person.full_name == "Миша Иванов"
 
 
+async def test_a_slow_spinner_answer_does_not_hold_up_the_reply(
+    telegram_user: TelegramUser,
+) -> None:
+    user, fake = telegram_user, telegram_user.fake
+    _, menu = await user.send("/start", expect=2)
+    fake.answers_flow.clear()  # answerCallbackQuery hangs, as on a slow network
+    callback_id = await fake.user_taps(user.user_id, menu.message_id, menu.payload(MENU[0]))
+    await fake.wait_for(lambda: len(user.seen) == 3)
+    assert user.last.text is not None
+    assert user.last.text.startswith("Шаг 1 из 4. Как вас зовут?")
+    assert fake.answered_callbacks == []
+
+    fake.answers_flow.set()
+    await fake.wait_for(lambda: fake.answered_callbacks == [callback_id])
+
+
 async def test_deep_link_opens_the_demo(telegram_user: TelegramUser) -> None:
     welcome, ask_name = await telegram_user.send("/start demo", expect=2)
     assert welcome.text is not None

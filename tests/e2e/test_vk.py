@@ -204,6 +204,21 @@ async def test_demo_flow_end_to_end(app: App, vk_fake: FakeVk, vk_bot: VkChannel
         assert account.language_code == "ru"
 
 
+async def test_a_slow_event_answer_does_not_hold_up_the_reply(
+    vk_fake: FakeVk, vk_bot: VkChannel
+) -> None:
+    misha = VkUser(vk_fake)
+    await misha.writes("/start", 2)
+    vk_fake.answers_flow.clear()  # messages.sendMessageEventAnswer hangs, as on a slow network
+    event_id = await vk_fake.tap(MISHA, "Попробовать анкету (демо)")
+    [ask_name] = await misha.receives(1)
+    assert ask_name.text.startswith("Шаг 1 из 4. Как вас зовут?")
+    assert vk_fake.answered == []
+
+    vk_fake.answers_flow.set()
+    await vk_fake.wait_for(lambda: vk_fake.answered == [event_id])
+
+
 async def test_ref_link_opens_demo_directly(vk_fake: FakeVk, vk_bot: VkChannel) -> None:
     misha = VkUser(vk_fake)
     welcome, ask_name = await misha.writes("Начать", 2, ref="demo")
