@@ -6,10 +6,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from storage import Channel, Database, MessengerAccount, Organization
+from storage.db import POOL_SIZE
 from tests.integration import factories as f
 from tests.integration.conftest import sqlite_url
 
@@ -117,3 +118,28 @@ async def test_migrating_sqlite_turns_foreign_keys_back_on(empty_database: Datab
     # The pool hands out the connection the migration ran on (it switched the keys off there).
     async with empty_database.engine.connect() as conn:
         assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
+
+
+async def test_postgres_connections_stay_open_between_bursts(database: Database) -> None:
+    """A burst as wide as the pool opens its connections once: the next burst finds them all
+    open (an overflow connection, closed when handed back, cost a new connection and every
+    statement prepared anew in each burst)."""
+    if database.is_sqlite:
+        pytest.skip("one SQLite writer at a time")
+    opened: list[object] = []
+    event.listen(database.engine.sync_engine, "connect", lambda *_: opened.append(1))
+
+    async def burst() -> None:
+        all_in = asyncio.Barrier(POOL_SIZE)
+
+        async def update() -> None:
+            async with database.transaction() as session:
+                await session.scalar(select(func.count()).select_from(Organization))
+                await all_in.wait()  # every transaction holds a connection at once
+
+        await asyncio.gather(*(update() for _ in range(POOL_SIZE)))
+
+    await burst()
+    assert len(opened) == POOL_SIZE
+    await burst()
+    assert len(opened) == POOL_SIZE
