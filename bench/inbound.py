@@ -17,9 +17,10 @@ Two loads per database:
 The floor is a bare aiogram handler that echoes each text message (the same feed, the same
 HTTP client and fake), so `x floor` is what the bot adds on top of the framework. A virtual
 machine's speed drifts from minute to minute, so the floor and the burst are measured back to
-back three times (`--rounds`) and the round with the median ratio is printed; the paced load
-follows the last burst, which sets its pace. Like `python -m bot`, each load runs with what
-start-up built frozen out of the garbage collector's passes.
+back, each followed by the paced load that the burst sets the pace of, three times
+(`--rounds`): the burst with the median ratio and the paced load with the median p95 are
+printed. Like `python -m bot`, each load runs with what start-up built frozen out of the
+garbage collector's passes.
 
 Rate limits are lifted here: Telegram's 30 messages/s would make every figure the limiter's;
 bench/outbound.py measures delivery under the limits.
@@ -65,7 +66,7 @@ from tests.e2e.test_webhook import telegram_update
 
 SCRIPT = ["/start", "#1", "Миша Иванов", "#1", "14.03.2013", "6Б", "#1"]
 UNLIMITED = 1e9  # messages per second: no rate limit
-ROUNDS = 3  # floor and burst measured back to back this many times; the median ratio counts
+ROUNDS = 3  # floor, burst and paced load measured back to back this many times; medians shown
 LOAD = 0.5  # the paced load offers this share of the updates/s the burst sustained
 SEED = 20261202
 TAP_IDS = 1_000_000_000  # update ids of the taps start above this
@@ -310,22 +311,37 @@ async def floor(people: int) -> Result:
 
 @dataclass
 class Round:
-    """The floor and the bot's burst, measured back to back."""
+    """The floor and the bot's burst, measured back to back, then the paced load at `load` of
+    that burst's rate."""
 
     floor: Result
     burst: Result
+    paced: Result
+    think: float  # the paced load's mean pause, seconds
 
     @property
     def ratio(self) -> float:
         return self.floor.rate / self.burst.rate
 
+    @property
+    def paced_p95(self) -> float:
+        return percentile(self.paced.latencies, 0.95)
+
+
+async def measure_round(url: str, people: int, load: float) -> Round:
+    echo = await floor(people)
+    burst = await fresh(url, people, None)
+    # People pause so that updates arrive at `load` of what the burst just before sustained.
+    think = people / (load * burst.rate)
+    return Round(echo, burst, await fresh(url, people, think), think)
+
 
 async def run(people_counts: list[int], load: float, rounds: int) -> None:
     """Print the table: each database's loads beside the floor's burst of the same size.
 
-    The machine's speed may drift between two loads, so the floor and the bot's burst are
-    measured back to back `rounds` times and the round with the median ratio is shown; the
-    paced load follows the last burst, whose rate sets its pace.
+    The machine's speed drifts from minute to minute, so each round measures the floor, the
+    bot's burst and the paced load back to back, `rounds` times: the burst shown is the one of
+    the round with the median ratio to the floor, the paced load the one with the median p95.
     """
     logging.disable(logging.WARNING)  # the bot's per-update log lines would be measured too
     databases = {"sqlite": ""}
@@ -335,12 +351,7 @@ async def run(people_counts: list[int], load: float, rounds: int) -> None:
     print(f"{'':<28} {'updates':>7} {'updates/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for people in people_counts:
         for name, url in databases.items():
-            measured = [
-                Round(await floor(people), await fresh(url, people, None)) for _ in range(rounds)
-            ]
-            # People pause so that updates arrive at `load` of what the last burst sustained.
-            think = people / (load * measured[-1].burst.rate)
-            paced = await fresh(url, people, think)
+            measured = [await measure_round(url, people, load) for _ in range(rounds)]
             ratios = ", ".join(f"{each.ratio:.1f}x" for each in measured)
             shown = sorted(measured, key=lambda each: each.ratio)[len(measured) // 2]
             print(shown.floor.row(f"{people} burst aiogram echo"))
@@ -349,10 +360,12 @@ async def run(people_counts: list[int], load: float, rounds: int) -> None:
                 f"{'':<28} throughput {shown.ratio:.1f}x below the floor "
                 f"({shown.burst.rate:.0f} vs {shown.floor.rate:.0f} updates/s; rounds: {ratios})"
             )
-            print(paced.row(f"{people} paced {name}"))
+            p95s = ", ".join(f"{each.paced_p95:.1f}" for each in measured)
+            paced = sorted(measured, key=lambda each: each.paced_p95)[len(measured) // 2]
+            print(paced.paced.row(f"{people} paced {name}"))
             print(
-                f"{'':<28} offered {people / think:.0f} updates/s ({load:.0%} of the burst "
-                f"just before), mean pause {think:.1f} s"
+                f"{'':<28} offered {people / paced.think:.0f} updates/s ({load:.0%} of the burst "
+                f"just before), mean pause {paced.think:.1f} s; p95 ms of the rounds: {p95s}"
             )
 
 
@@ -371,7 +384,10 @@ def main(argv: list[str] | None = None) -> None:
         "--load", type=float, default=LOAD, help="paced load as a share of the burst's rate"
     )
     parser.add_argument(
-        "--rounds", type=int, default=ROUNDS, help="floor and burst pairs, the median one shown"
+        "--rounds",
+        type=int,
+        default=ROUNDS,
+        help="rounds of floor, burst and paced load; the medians shown",
     )
     args = parser.parse_args(argv)
     asyncio.run(run(args.people, args.load, args.rounds))
