@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 
 from storage import Channel, Database, MessengerAccount, Organization
-from storage.db import POOL_SIZE
+from storage.db import POOL_SIZE, POSTGRES_TURNS
 from tests.integration import factories as f
 from tests.integration.conftest import sqlite_url
 
@@ -132,14 +132,45 @@ async def test_postgres_connections_stay_open_between_bursts(database: Database)
     async def burst() -> None:
         all_in = asyncio.Barrier(POOL_SIZE)
 
-        async def update() -> None:
-            async with database.transaction() as session:
+        async def reader() -> None:
+            async with database.sessions() as session:
                 await session.scalar(select(func.count()).select_from(Organization))
-                await all_in.wait()  # every transaction holds a connection at once
+                await all_in.wait()  # every session holds a connection at once
 
-        await asyncio.gather(*(update() for _ in range(POOL_SIZE)))
+        await asyncio.gather(*(reader() for _ in range(POOL_SIZE)))
 
     await burst()
     assert len(opened) == POOL_SIZE
     await burst()
     assert len(opened) == POOL_SIZE
+
+
+async def test_postgres_transactions_take_turns(database: Database) -> None:
+    """No more than POSTGRES_TURNS transactions run at once; the others wait for a turn and all
+    of them end."""
+    if database.is_sqlite:
+        pytest.skip("SQLite has its own single turn")
+    running, most, order = 0, 0, []
+    release = asyncio.Event()
+
+    async def update(number: int) -> None:
+        nonlocal running, most
+        async with database.transaction() as session:
+            running += 1
+            most = max(most, running)
+            order.append(number)
+            await session.scalar(select(func.count()).select_from(Organization))
+            if number < POSTGRES_TURNS:
+                await release.wait()  # the first turns are held until all the others queue
+            running -= 1
+
+    updates = [asyncio.create_task(update(number)) for number in range(3 * POSTGRES_TURNS)]
+    while len(order) < POSTGRES_TURNS:
+        await asyncio.sleep(0)
+    for _ in range(20):  # the queued ones get no turn while the first hold theirs
+        await asyncio.sleep(0)
+    assert order == list(range(POSTGRES_TURNS))
+    release.set()
+    await asyncio.gather(*updates)
+    assert most == POSTGRES_TURNS
+    assert sorted(order) == list(range(3 * POSTGRES_TURNS))
