@@ -230,11 +230,11 @@ async def on_callback(
         replies = await conversation.handle(
             _incoming(callback.from_user, message.chat.id, event_update, button=callback.data or "")
         )
-        if not isinstance(message, Message):
-            await send_replies(bot, message.chat.id, replies)
-        elif not await _edit_in_place(bot, message, replies):
+        if isinstance(message, Message):
+            if await _edit_in_place(bot, message, replies):
+                return
             await _retire_keyboard(bot, message)
-            await send_replies(bot, message.chat.id, replies)
+        await send_replies(bot, message.chat.id, replies)
 
 
 async def _answer(callback: CallbackQuery) -> None:

@@ -169,7 +169,7 @@ async def test_postgres_transactions_take_turns(database: Database) -> None:
         await asyncio.sleep(0)
     for _ in range(20):  # the queued ones get no turn while the first hold theirs
         await asyncio.sleep(0)
-    assert order == list(range(POSTGRES_TURNS))
+    assert sorted(order) == list(range(POSTGRES_TURNS))  # begun in any order, the first only
     release.set()
     await asyncio.gather(*updates)
     assert most == POSTGRES_TURNS
